@@ -1,0 +1,56 @@
+#!/usr/bin/env node
+// Builds (or reuses) whisper.cpp's own `whisper-cli` from the same source tree the addon
+// is built from, with whisper.cpp's own CMake defaults. Tests compare our output against
+// it; benchmarks use it as the reference. Prints the path of the executable.
+'use strict';
+
+const { execFileSync } = require('node:child_process');
+const fs = require('node:fs');
+const path = require('node:path');
+
+const root = path.resolve(__dirname, '..');
+
+function whisperCppDir() {
+  return process.env.WHISPER_CPP_DIR ? path.resolve(process.env.WHISPER_CPP_DIR) : path.join(root, 'deps', 'whisper.cpp');
+}
+
+function whisperCliPath() {
+  const buildDir = path.join(root, '.cache', 'whisper-cli');
+  const exe = path.join(buildDir, 'bin', process.platform === 'win32' ? 'Release/whisper-cli.exe' : 'whisper-cli');
+  return { buildDir, exe };
+}
+
+function buildWhisperCli({ quiet = false } = {}) {
+  const { buildDir, exe } = whisperCliPath();
+  const source = whisperCppDir();
+  if (!fs.existsSync(path.join(source, 'CMakeLists.txt'))) {
+    throw new Error(`no whisper.cpp source at ${source}; run \`npm install\` first`);
+  }
+  const stdio = quiet ? ['ignore', 'ignore', 'inherit'] : 'inherit';
+  if (!fs.existsSync(path.join(buildDir, 'CMakeCache.txt'))) {
+    execFileSync(
+      'cmake',
+      [
+        '-S', source, '-B', buildDir,
+        '-DCMAKE_BUILD_TYPE=Release',
+        '-DWHISPER_BUILD_TESTS=OFF',
+        '-DWHISPER_BUILD_SERVER=OFF',
+        '-DWHISPER_SDL2=OFF',
+        '-DWHISPER_CURL=OFF',
+      ],
+      { stdio },
+    );
+  }
+  // Always run the build: it is a no-op when up to date and picks up source changes.
+  const jobs = String(Math.max(1, require('node:os').availableParallelism()));
+  execFileSync('cmake', ['--build', buildDir, '--config', 'Release', '--target', 'whisper-cli', '-j', jobs], { stdio });
+  if (!fs.existsSync(exe)) throw new Error(`whisper-cli was built but not found at ${exe}`);
+  return exe;
+}
+
+module.exports = { buildWhisperCli, whisperCliPath };
+
+if (require.main === module) {
+  const exe = buildWhisperCli({ quiet: process.argv.includes('--quiet') });
+  console.log(exe);
+}

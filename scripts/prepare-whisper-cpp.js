@@ -1,0 +1,75 @@
+#!/usr/bin/env node
+// Makes the pinned whisper.cpp source available at deps/whisper.cpp.
+//
+// The source comes from the npm package `nodejs-whisper` at exactly 0.3.1, whose
+// cpp/whisper.cpp/ is the unmodified upstream v1.9.1 tree. npm verifies the tarball
+// against the SHA-512 recorded in package-lock.json when it installs it, so this
+// script only has to check that the package on disk is the pinned one and copy the tree.
+//
+// Set WHISPER_CPP_DIR to build against another whisper.cpp checkout instead; then
+// nothing is copied and CMakeLists.txt reads the source from there.
+'use strict';
+
+const fs = require('node:fs');
+const path = require('node:path');
+
+const PINNED_PACKAGE = 'nodejs-whisper';
+const PINNED_PACKAGE_VERSION = '0.3.1';
+const PINNED_WHISPER_VERSION = '1.9.1';
+
+const root = path.resolve(__dirname, '..');
+const target = path.join(root, 'deps', 'whisper.cpp');
+const stamp = path.join(root, 'deps', 'whisper.cpp.source.json');
+
+function fail(message) {
+  console.error(`whisper-napi: ${message}`);
+  process.exit(1);
+}
+
+function whisperVersionOf(dir) {
+  const cmake = fs.readFileSync(path.join(dir, 'CMakeLists.txt'), 'utf8');
+  const match = /project\("whisper\.cpp" VERSION ([0-9.]+)\)/.exec(cmake);
+  return match ? match[1] : undefined;
+}
+
+function main() {
+  if (process.env.WHISPER_CPP_DIR) {
+    console.log(`whisper-napi: using whisper.cpp from WHISPER_CPP_DIR=${process.env.WHISPER_CPP_DIR}`);
+    return;
+  }
+  if (fs.existsSync(stamp) && fs.existsSync(path.join(target, 'CMakeLists.txt'))) {
+    // Already prepared (or shipped inside the published package).
+    return;
+  }
+
+  let pkgJsonPath;
+  try {
+    pkgJsonPath = require.resolve(`${PINNED_PACKAGE}/package.json`, { paths: [root] });
+  } catch {
+    fail(
+      `deps/whisper.cpp is missing and the npm package ${PINNED_PACKAGE}@${PINNED_PACKAGE_VERSION} ` +
+        'that carries it is not installed. Run `npm install` in the repository (it is a devDependency), ' +
+        'or set WHISPER_CPP_DIR to a whisper.cpp v1.9.1 checkout.',
+    );
+  }
+  const pkg = JSON.parse(fs.readFileSync(pkgJsonPath, 'utf8'));
+  if (pkg.version !== PINNED_PACKAGE_VERSION) {
+    fail(`expected ${PINNED_PACKAGE}@${PINNED_PACKAGE_VERSION}, found ${pkg.version}`);
+  }
+  const source = path.join(path.dirname(pkgJsonPath), 'cpp', 'whisper.cpp');
+  const version = whisperVersionOf(source);
+  if (version !== PINNED_WHISPER_VERSION) {
+    fail(`expected whisper.cpp ${PINNED_WHISPER_VERSION} in ${source}, found ${version ?? 'no version'}`);
+  }
+
+  fs.rmSync(target, { recursive: true, force: true });
+  fs.mkdirSync(path.dirname(target), { recursive: true });
+  fs.cpSync(source, target, { recursive: true });
+  fs.writeFileSync(
+    stamp,
+    JSON.stringify({ package: `${PINNED_PACKAGE}@${PINNED_PACKAGE_VERSION}`, whisperCpp: version }, null, 2) + '\n',
+  );
+  console.log(`whisper-napi: whisper.cpp ${version} copied from ${PINNED_PACKAGE}@${PINNED_PACKAGE_VERSION} to deps/whisper.cpp`);
+}
+
+main();
