@@ -1,0 +1,52 @@
+// A loaded model: the whisper_context (weights, loaded once) plus a pool of idle
+// whisper_states (per-job working memory: KV caches, compute buffers). Shared by the JS
+// model object and every job running on it through std::shared_ptr, so disposing the
+// model while a job runs never frees memory the job still uses.
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <vector>
+
+#include "model_file.h"
+#include "whisper_handles.h"
+
+namespace whisper_napi {
+
+class LoadedModel {
+ public:
+  LoadedModel(WhisperContextPtr context, ModelFile file) : context_(std::move(context)), file_(std::move(file)) {
+    file_.plan.clear();  // only needed while loading
+  }
+
+  whisper_context* context() const { return context_.get(); }
+  const ModelFile& file() const { return file_; }
+
+  // An idle state from the pool, or a new one; null if whisper.cpp could not allocate it.
+  WhisperStatePtr AcquireState() {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      if (!idle_states_.empty()) {
+        WhisperStatePtr state = std::move(idle_states_.back());
+        idle_states_.pop_back();
+        return state;
+      }
+    }
+    return WhisperStatePtr(whisper_init_state(context_.get()));
+  }
+
+  // Keeps one idle state for the next job; whisper_full_with_state resets what it needs.
+  void ReleaseState(WhisperStatePtr state) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (idle_states_.empty()) idle_states_.push_back(std::move(state));
+  }
+
+ private:
+  // States are declared after the context so they are destroyed first.
+  WhisperContextPtr context_;
+  ModelFile file_;
+  std::mutex mutex_;
+  std::vector<WhisperStatePtr> idle_states_;
+};
+
+}  // namespace whisper_napi

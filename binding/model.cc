@@ -1,0 +1,104 @@
+#include "model.h"
+
+#include <vector>
+
+#include "addon.h"
+#include "load_worker.h"
+#include "native_error.h"
+#include "transcribe_worker.h"
+
+namespace whisper_napi {
+
+Napi::Function Model::DefineClass(Napi::Env env) {
+  return ObjectWrap<Model>::DefineClass(env, "Model", {
+      InstanceMethod("load", &Model::Load),
+      InstanceMethod("transcribe", &Model::Transcribe),
+      InstanceMethod("dispose", &Model::Dispose),
+  });
+}
+
+Model::Model(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Model>(info) {}
+
+Model::~Model() {
+  // Finalizer backstop: the weights go when the last running job lets go of them.
+  loaded_.reset();
+}
+
+void Model::Attach(std::shared_ptr<LoadedModel> loaded) {
+  loading_ = false;
+  loaded_ = std::move(loaded);
+  // Tell V8 how much native memory this small JS object holds, so GC pressure is right.
+  reported_external_bytes_ = static_cast<int64_t>(loaded_->file().tensor_bytes);
+  Napi::MemoryManagement::AdjustExternalMemory(Env(), reported_external_bytes_);
+}
+
+void Model::Release() {
+  loaded_.reset();
+  if (reported_external_bytes_ != 0) {
+    Napi::MemoryManagement::AdjustExternalMemory(Env(), -reported_external_bytes_);
+    reported_external_bytes_ = 0;
+  }
+}
+
+// load(path: string, options: { useGpu, gpuDevice, flashAttention }) -> Promise<facts>
+Napi::Value Model::Load(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 2 || !info[0].IsString() || !info[1].IsObject()) {
+    throw MakeTypeError(env, "load(path, options) expects a string and an object");
+  }
+  if (disposed_) throw MakeError(env, ErrorCode::Disposed, "the model has been disposed");
+  if (loading_ || loaded_) throw MakeError(env, ErrorCode::Native, "load() may be called only once per Model");
+
+  Napi::Object options = info[1].As<Napi::Object>();
+  LoadOptions load_options;
+  Napi::Value use_gpu = options.Get("useGpu");
+  Napi::Value gpu_device = options.Get("gpuDevice");
+  Napi::Value flash_attention = options.Get("flashAttention");
+  if (use_gpu.IsBoolean()) load_options.use_gpu = use_gpu.As<Napi::Boolean>().Value();
+  if (gpu_device.IsNumber()) load_options.gpu_device = gpu_device.As<Napi::Number>().Int32Value();
+  if (flash_attention.IsBoolean()) load_options.flash_attention = flash_attention.As<Napi::Boolean>().Value();
+
+  auto* worker = new LoadWorker(env, this, Value(), info[0].As<Napi::String>().Utf8Value(), load_options);
+  Napi::Promise promise = worker->Promise();
+  loading_ = true;
+  worker->Queue();
+  return promise;
+}
+
+// transcribe(samples: Float32Array, params: object) -> { promise, cancel() }
+Napi::Value Model::Transcribe(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 2 || !info[0].IsTypedArray() || !info[1].IsObject()) {
+    throw MakeTypeError(env, "transcribe(samples, params) expects a Float32Array and an object");
+  }
+  Napi::TypedArray typed = info[0].As<Napi::TypedArray>();
+  if (typed.TypedArrayType() != napi_float32_array) {
+    throw MakeTypeError(env, "transcribe(samples, params) expects a Float32Array");
+  }
+  if (disposed_) throw MakeError(env, ErrorCode::Disposed, "the model has been disposed");
+  if (!loaded_) throw MakeError(env, ErrorCode::Native, "the model is not loaded yet");
+
+  TranscribeParams params = TranscribeParams::FromJs(info[1].As<Napi::Object>());
+  // Copy the samples: the caller's buffer may be changed, transferred or detached while
+  // the job runs on another thread.
+  Napi::Float32Array samples = typed.As<Napi::Float32Array>();
+  std::vector<float> copy(samples.Data(), samples.Data() + samples.ElementLength());
+
+  JobRegistry& jobs = env.GetInstanceData<WhisperAddon>()->jobs();
+  auto* worker = new TranscribeWorker(env, loaded_, std::move(copy), std::move(params), jobs);
+  CancelFlag flag = worker->cancel_flag();
+  Napi::Object job = Napi::Object::New(env);
+  job.Set("promise", worker->Promise());
+  job.Set("cancel", Napi::Function::New(env, [flag](const Napi::CallbackInfo&) { flag->store(true); }, "cancel"));
+  worker->Queue();
+  return job;
+}
+
+// dispose(): drops this object's hold on the weights. Idempotent.
+Napi::Value Model::Dispose(const Napi::CallbackInfo& info) {
+  disposed_ = true;
+  Release();
+  return info.Env().Undefined();
+}
+
+}  // namespace whisper_napi

@@ -1,0 +1,38 @@
+// The JS-visible model object (class `Model` in the addon's exports). It owns a reference
+// to a LoadedModel; jobs take their own reference, so `dispose()` and the finalizer can
+// drop this one at any time without freeing memory under a running job.
+#pragma once
+
+#include <napi.h>
+
+#include <memory>
+
+#include "loaded_model.h"
+
+namespace whisper_napi {
+
+class Model : public Napi::ObjectWrap<Model> {
+ public:
+  static Napi::Function DefineClass(Napi::Env env);
+
+  explicit Model(const Napi::CallbackInfo& info);
+  ~Model() override;
+
+  // Called on the JS thread by the load worker when loading succeeded.
+  void Attach(std::shared_ptr<LoadedModel> loaded);
+  bool disposed() const { return disposed_; }
+
+ private:
+  Napi::Value Load(const Napi::CallbackInfo& info);
+  Napi::Value Transcribe(const Napi::CallbackInfo& info);
+  Napi::Value Dispose(const Napi::CallbackInfo& info);
+
+  void Release();
+
+  std::shared_ptr<LoadedModel> loaded_;
+  bool loading_ = false;
+  bool disposed_ = false;
+  int64_t reported_external_bytes_ = 0;
+};
+
+}  // namespace whisper_napi

@@ -1,0 +1,65 @@
+// Reads and checks a ggml whisper model file before whisper.cpp sees it.
+//
+// whisper.cpp trusts its input: a truncated file makes it read garbage, a huge length
+// makes it allocate without bound, an unknown tensor type indexes past a table, and some
+// shapes only fail later in a GGML_ASSERT that aborts the process. InspectModelFile walks
+// the whole layout (header, mel filters, vocabulary, every tensor header and the extent of
+// its data) and compares every tensor with what whisper.cpp v1.9.1 will create for the
+// header's hyper-parameters, so that anything whisper.cpp would choke on becomes a
+// NativeError(InvalidModel) with a message naming the problem.
+//
+// It also produces the LoadPlan that model_loader feeds to whisper.cpp. For most files the
+// plan is the file itself; for an all-f32 file (ftype 0), which whisper.cpp v1.9.1 loads
+// and then aborts on at the first CPU encode (its im2col kernel requires f16 convolution
+// weights), the plan rewrites the file on the fly as ftype 1: matrices and convolution
+// kernels become f16, exactly as whisper.cpp's own f16 files store them.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace whisper_napi {
+
+struct ModelHeader {
+  int32_t n_vocab = 0;
+  int32_t n_audio_ctx = 0;
+  int32_t n_audio_state = 0;
+  int32_t n_audio_head = 0;
+  int32_t n_audio_layer = 0;
+  int32_t n_text_ctx = 0;
+  int32_t n_text_state = 0;
+  int32_t n_text_head = 0;
+  int32_t n_text_layer = 0;
+  int32_t n_mels = 0;
+  int32_t ftype = 0;  // as stored: weight type + 1000 * quantization version
+};
+
+// One piece of the byte stream handed to whisper.cpp.
+struct LoadSegment {
+  enum class Kind { CopyFromFile, Literal, ConvertF32ToF16 };
+  Kind kind = Kind::CopyFromFile;
+  uint64_t file_offset = 0;     // CopyFromFile, ConvertF32ToF16
+  uint64_t length = 0;          // bytes this segment contributes to the stream
+  std::vector<char> literal;    // Literal
+};
+
+struct ModelFile {
+  std::string path;
+  uint64_t file_size = 0;
+  ModelHeader header;
+  int32_t weight_type = 0;            // ggml_type of the big matrices as stored
+  int32_t vocab_entries = 0;          // tokens stored in the file (the rest are synthesized)
+  int32_t tensor_count = 0;
+  uint64_t tensor_bytes = 0;          // bytes of tensor data whisper.cpp will hold
+  bool converted_from_f32 = false;    // the plan rewrites f32 weights to f16
+  std::vector<LoadSegment> plan;
+};
+
+// Throws NativeError (ModelNotFound or InvalidModel) with a precise message.
+ModelFile InspectModelFile(const std::string& path);
+
+// A short name for a ggml weight type ("f16", "q5_0", ...).
+const char* WeightTypeName(int32_t ggml_type);
+
+}  // namespace whisper_napi

@@ -1,0 +1,36 @@
+// Feeds a checked model file to whisper.cpp through its whisper_model_loader interface,
+// following the LoadPlan built by InspectModelFile (plain copy, or f32 -> f16 rewrite).
+#pragma once
+
+#include <fstream>
+#include <vector>
+
+#include "model_file.h"
+#include "whisper.h"
+
+namespace whisper_napi {
+
+class PlannedModelStream {
+ public:
+  explicit PlannedModelStream(const ModelFile& file);
+
+  // The callbacks whisper.cpp calls; valid while this object lives.
+  whisper_model_loader Loader();
+
+  // True if the file could not be read as planned (changed on disk, I/O error).
+  bool failed() const { return failed_; }
+
+ private:
+  size_t Read(void* output, size_t size);
+  bool AtEnd() const { return at_end_; }
+
+  std::ifstream in_;
+  const std::vector<LoadSegment>& plan_;
+  size_t segment_ = 0;
+  uint64_t offset_in_segment_ = 0;
+  bool at_end_ = false;
+  bool failed_ = false;
+  std::vector<float> convert_buffer_;
+};
+
+}  // namespace whisper_napi

@@ -1,0 +1,111 @@
+#include "transcribe_params.h"
+
+#include "native_error.h"
+
+namespace whisper_napi {
+namespace {
+
+// Each reader leaves the default in place when the field is absent or undefined.
+class OptionReader {
+ public:
+  explicit OptionReader(const Napi::Object& object) : object_(object) {}
+
+  void Int(const char* key, int& out) const {
+    Napi::Value v = Get(key);
+    if (v.IsUndefined()) return;
+    if (!v.IsNumber()) Throw(key, "a number");
+    out = v.As<Napi::Number>().Int32Value();
+  }
+  void Float(const char* key, float& out) const {
+    Napi::Value v = Get(key);
+    if (v.IsUndefined()) return;
+    if (!v.IsNumber()) Throw(key, "a number");
+    out = v.As<Napi::Number>().FloatValue();
+  }
+  void Bool(const char* key, bool& out) const {
+    Napi::Value v = Get(key);
+    if (v.IsUndefined()) return;
+    if (!v.IsBoolean()) Throw(key, "a boolean");
+    out = v.As<Napi::Boolean>().Value();
+  }
+  bool String(const char* key, std::string& out) const {
+    Napi::Value v = Get(key);
+    if (v.IsUndefined() || v.IsNull()) return false;
+    if (!v.IsString()) Throw(key, "a string");
+    out = v.As<Napi::String>().Utf8Value();
+    return true;
+  }
+
+ private:
+  Napi::Value Get(const char* key) const { return object_.Get(key); }
+  [[noreturn]] void Throw(const char* key, const char* expected) const {
+    throw MakeTypeError(object_.Env(), std::string("native option '") + key + "' must be " + expected);
+  }
+  Napi::Object object_;
+};
+
+}  // namespace
+
+TranscribeParams TranscribeParams::FromJs(const Napi::Object& options) {
+  OptionReader read(options);
+  TranscribeParams p;
+
+  std::string strategy = "greedy";
+  read.String("strategy", strategy);
+  if (strategy != "greedy" && strategy != "beam") {
+    throw MakeTypeError(options.Env(), "native option 'strategy' must be 'greedy' or 'beam'");
+  }
+  p.params_ = whisper_full_default_params(strategy == "beam" ? WHISPER_SAMPLING_BEAM_SEARCH : WHISPER_SAMPLING_GREEDY);
+  whisper_full_params& w = p.params_;
+
+  // Never let whisper.cpp print to the host's stdout.
+  w.print_progress = false;
+  w.print_realtime = false;
+  w.print_timestamps = false;
+  w.print_special = false;
+
+  read.Int("threads", w.n_threads);
+  read.Int("maxTextContext", w.n_max_text_ctx);
+  read.Int("offsetMs", w.offset_ms);
+  read.Int("durationMs", w.duration_ms);
+  read.Bool("translate", w.translate);
+  read.Bool("noContext", w.no_context);
+  read.Bool("noTimestamps", w.no_timestamps);
+  read.Bool("singleSegment", w.single_segment);
+  read.Bool("tokenTimestamps", w.token_timestamps);
+  read.Float("tokenTimestampThreshold", w.thold_pt);
+  read.Float("tokenTimestampSumThreshold", w.thold_ptsum);
+  read.Int("maxSegmentLength", w.max_len);
+  read.Bool("splitOnWord", w.split_on_word);
+  read.Int("maxTokensPerSegment", w.max_tokens);
+  read.Int("audioContext", w.audio_ctx);
+  read.Bool("carryInitialPrompt", w.carry_initial_prompt);
+  read.Bool("detectLanguage", w.detect_language);
+  read.Bool("suppressBlank", w.suppress_blank);
+  read.Bool("suppressNonSpeech", w.suppress_nst);
+  read.Float("temperature", w.temperature);
+  read.Float("maxInitialTimestamp", w.max_initial_ts);
+  read.Float("lengthPenalty", w.length_penalty);
+  read.Float("temperatureIncrement", w.temperature_inc);
+  read.Float("entropyThreshold", w.entropy_thold);
+  read.Float("logprobThreshold", w.logprob_thold);
+  read.Float("noSpeechThreshold", w.no_speech_thold);
+  read.Int("bestOf", w.greedy.best_of);
+  read.Int("beamSize", w.beam_search.beam_size);
+  read.Bool("tokenDetails", p.token_details_);
+
+  if (!read.String("language", p.language_)) p.language_ = w.language ? w.language : "en";
+  p.has_initial_prompt_ = read.String("initialPrompt", p.initial_prompt_);
+  p.has_suppress_regex_ = read.String("suppressRegex", p.suppress_regex_);
+  return p;
+}
+
+whisper_full_params TranscribeParams::ToWhisper() const {
+  whisper_full_params w = params_;
+  w.language = language_.c_str();
+  w.initial_prompt = has_initial_prompt_ ? initial_prompt_.c_str() : nullptr;
+  w.suppress_regex = has_suppress_regex_ ? suppress_regex_.c_str() : nullptr;
+  return w;
+}
+
+}  // namespace whisper_napi

@@ -1,0 +1,34 @@
+// The native side of transcription options: a plain JS object (already validated and
+// given defaults by src/options.ts) read into whisper_full_params. This struct owns every
+// string that whisper_full_params points to, so the pointers stay valid on the worker thread.
+#pragma once
+
+#include <napi.h>
+
+#include <string>
+
+#include "whisper.h"
+
+namespace whisper_napi {
+
+class TranscribeParams {
+ public:
+  // Reads the options object; throws a JS TypeError for a field of the wrong type.
+  static TranscribeParams FromJs(const Napi::Object& options);
+
+  // Valid as long as this object lives; callbacks are left for the caller to set.
+  whisper_full_params ToWhisper() const;
+
+  bool token_details() const { return token_details_; }
+
+ private:
+  whisper_full_params params_{};
+  std::string language_;
+  std::string initial_prompt_;
+  std::string suppress_regex_;
+  bool has_initial_prompt_ = false;
+  bool has_suppress_regex_ = false;
+  bool token_details_ = false;
+};
+
+}  // namespace whisper_napi
