@@ -1,0 +1,47 @@
+/**
+ * Finds and loads the compiled addon with node-gyp-build (prebuilds/<platform>-<arch>/
+ * first, then build/Release), once, on first use: importing whisper-napi never fails,
+ * and a missing or broken build becomes one AddonLoadError that says what to do.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+import { AddonLoadError } from './errors';
+import type { NativeAddon } from './native';
+
+let addon: NativeAddon | undefined;
+
+/** The package root: the nearest folder up whose package.json is whisper-napi's. */
+function packageRoot(): string {
+  let dir = __dirname;
+  for (;;) {
+    try {
+      const pkg = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')) as { name?: unknown };
+      if (pkg.name === 'whisper-napi') return dir;
+    } catch {
+      // no package.json here
+    }
+    const parent = path.dirname(dir);
+    if (parent === dir) return path.resolve(__dirname, '..');
+    dir = parent;
+  }
+}
+
+export function native(): NativeAddon {
+  if (addon) return addon;
+  const root = packageRoot();
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const load = require('node-gyp-build') as (dir: string) => unknown;
+    addon = load(root) as NativeAddon;
+  } catch (cause) {
+    throw new AddonLoadError(
+      `whisper-napi's native addon could not be loaded for ${process.platform}-${process.arch} ` +
+        `(Node ${process.versions.node}, N-API ${process.versions.napi}): ${(cause as Error).message}\n` +
+        'No prebuilt binary matched and no local build was found. Build it from source with ' +
+        '`npm rebuild whisper-napi` (needs CMake and a C++17 compiler).',
+      { cause },
+    );
+  }
+  return addon;
+}

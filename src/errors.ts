@@ -1,0 +1,114 @@
+/**
+ * Errors thrown by whisper-napi. Every one is a `WhisperError` with a stable `code`, so
+ * callers can branch on `err.code` or `instanceof` without parsing messages.
+ */
+
+export type WhisperErrorCode =
+  | 'ERR_WHISPER_MODEL_NOT_FOUND'
+  | 'ERR_WHISPER_INVALID_MODEL'
+  | 'ERR_WHISPER_INVALID_AUDIO'
+  | 'ERR_WHISPER_INVALID_OPTION'
+  | 'ERR_WHISPER_DISPOSED'
+  | 'ERR_WHISPER_OUT_OF_MEMORY'
+  | 'ERR_WHISPER_NATIVE'
+  | 'ERR_WHISPER_ADDON_LOAD'
+  | 'ABORT_ERR';
+
+export class WhisperError extends Error {
+  readonly code: WhisperErrorCode;
+
+  constructor(code: WhisperErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+    this.name = new.target.name;
+  }
+}
+
+/** The model file does not exist (or, for the default model, has not been downloaded). */
+export class ModelNotFoundError extends WhisperError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('ERR_WHISPER_MODEL_NOT_FOUND', message, options);
+  }
+}
+
+/** The file exists but is not a ggml whisper model whisper.cpp can use; nothing was loaded. */
+export class InvalidModelError extends WhisperError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('ERR_WHISPER_INVALID_MODEL', message, options);
+  }
+}
+
+/** The audio is not usable: wrong type, empty, too long, or containing NaN/Infinity. */
+export class InvalidAudioError extends WhisperError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('ERR_WHISPER_INVALID_AUDIO', message, options);
+  }
+}
+
+/** An option has the wrong type, is out of range, or is not an option at all. */
+export class InvalidOptionError extends WhisperError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('ERR_WHISPER_INVALID_OPTION', message, options);
+  }
+}
+
+/** The model was disposed before or during the call. */
+export class DisposedError extends WhisperError {
+  constructor(message = 'the model has been disposed', options?: { cause?: unknown }) {
+    super('ERR_WHISPER_DISPOSED', message, options);
+  }
+}
+
+/** The job was aborted through an AbortSignal. `name` is 'AbortError', as the platform's. */
+export class AbortError extends WhisperError {
+  constructor(message = 'the transcription was aborted', options?: { cause?: unknown }) {
+    super('ABORT_ERR', message, options);
+  }
+}
+
+/** Memory for the model or a decoding state could not be allocated. */
+export class OutOfMemoryError extends WhisperError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('ERR_WHISPER_OUT_OF_MEMORY', message, options);
+  }
+}
+
+/** whisper.cpp reported a failure not covered above; the message quotes its log. */
+export class NativeError extends WhisperError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('ERR_WHISPER_NATIVE', message, options);
+  }
+}
+
+/** The compiled addon could not be loaded (not built for this platform, or broken). */
+export class AddonLoadError extends WhisperError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('ERR_WHISPER_ADDON_LOAD', message, options);
+  }
+}
+
+/** Turns an error from the addon (a plain Error with `code`) into the matching class. */
+export function fromNativeError(error: unknown): Error {
+  if (!(error instanceof Error)) return new NativeError(String(error));
+  const code = (error as { code?: unknown }).code;
+  switch (code) {
+    case 'ERR_WHISPER_MODEL_NOT_FOUND':
+      return new ModelNotFoundError(error.message);
+    case 'ERR_WHISPER_INVALID_MODEL':
+      return new InvalidModelError(error.message);
+    case 'ERR_WHISPER_INVALID_AUDIO':
+      return new InvalidAudioError(error.message);
+    case 'ERR_WHISPER_INVALID_OPTION':
+      return new InvalidOptionError(error.message);
+    case 'ERR_WHISPER_DISPOSED':
+      return new DisposedError(error.message);
+    case 'ABORT_ERR':
+      return new AbortError(error.message);
+    case 'ERR_WHISPER_OUT_OF_MEMORY':
+      return new OutOfMemoryError(error.message);
+    case 'ERR_WHISPER_NATIVE':
+      return new NativeError(error.message);
+    default:
+      return error;
+  }
+}

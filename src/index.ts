@@ -1,0 +1,79 @@
+/**
+ * whisper-napi: local speech recognition with whisper.cpp, off the JS thread.
+ *
+ *   import { transcribe, loadModel } from 'whisper-napi';
+ *   const { text } = await transcribe(pcm16kMono);           // default model
+ *   await using model = await loadModel('ggml-tiny.en.bin');  // or your own
+ *   const transcript = await model.transcribe(pcm16kMono, { threads: 4 });
+ */
+import { checkPcm } from './audio';
+import { native } from './binding';
+import { resolveDefaultModelPath } from './default-model';
+import { InvalidOptionError } from './errors';
+import { WhisperModel, loadModel } from './model';
+import { validateTranscribeOptions, type LoadModelOptions, type TranscribeOptions } from './options';
+import type { Transcript } from './transcript';
+
+export { WhisperModel, loadModel };
+export { DEFAULT_MODEL, cacheDirectory } from './default-model';
+export {
+  AbortError,
+  AddonLoadError,
+  DisposedError,
+  InvalidAudioError,
+  InvalidModelError,
+  InvalidOptionError,
+  ModelNotFoundError,
+  NativeError,
+  OutOfMemoryError,
+  WhisperError,
+  type WhisperErrorCode,
+} from './errors';
+export type { ModelInfo } from './model-info';
+export type { LoadModelOptions, TranscribeOptions } from './options';
+export type { Segment, Token, Transcript, TranscriptTimings } from './transcript';
+
+export interface TopLevelTranscribeOptions extends TranscribeOptions {
+  /** Model file to use. Default: $WHISPER_NAPI_MODEL, else distil-medium.en in the cache. */
+  model?: string;
+  /** How to load it, the first time it is used. */
+  load?: LoadModelOptions;
+}
+
+// Models loaded by the top-level transcribe(), kept for reuse, keyed by path + load options.
+const cachedModels = new Map<string, Promise<WhisperModel>>();
+
+/**
+ * Transcribes 16 kHz mono PCM with the default model (or `options.model`). The model is
+ * loaded on first use and kept; `releaseModels()` frees it.
+ */
+export async function transcribe(audio: Float32Array, options: TopLevelTranscribeOptions = {}): Promise<Transcript> {
+  const { model: modelOption, load, ...rest } = validateTranscribeOptions(options, ['model', 'load']) as TopLevelTranscribeOptions;
+  if (modelOption !== undefined && typeof modelOption !== 'string') {
+    throw new InvalidOptionError(`transcribe option 'model' must be a path string, got ${typeof modelOption}`);
+  }
+  checkPcm(audio);
+  const path = await resolveDefaultModelPath(modelOption);
+  const key = JSON.stringify([path, load ?? {}]);
+  let pending = cachedModels.get(key);
+  if (!pending) {
+    pending = loadModel(path, load);
+    cachedModels.set(key, pending);
+    pending.catch(() => cachedModels.delete(key));
+  }
+  const model = await pending;
+  return model.transcribe(audio, rest);
+}
+
+/** Disposes the models kept by the top-level `transcribe()`. */
+export async function releaseModels(): Promise<void> {
+  const models = [...cachedModels.values()];
+  cachedModels.clear();
+  await Promise.all(models.map(async (m) => (await m.catch(() => undefined))?.dispose()));
+}
+
+/** Versions and the CPU features / backends compiled in. */
+export function systemInfo(): { whisperCpp: string; features: string } {
+  const addon = native();
+  return { whisperCpp: addon.whisperCppVersion, features: addon.systemInfo() };
+}

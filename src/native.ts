@@ -1,0 +1,111 @@
+/**
+ * The addon's surface, written down once (binding/*.cc is the implementation). Only
+ * src/binding.ts loads it; everything else imports these types.
+ */
+
+export interface NativeLoadOptions {
+  useGpu: boolean;
+  gpuDevice: number;
+  flashAttention: boolean;
+}
+
+/** Header fields and load facts, as binding/load_worker.cc reports them. */
+export interface NativeModelFacts {
+  nVocab: number;
+  nAudioCtx: number;
+  nAudioState: number;
+  nAudioHead: number;
+  nAudioLayer: number;
+  nTextCtx: number;
+  nTextState: number;
+  nTextHead: number;
+  nTextLayer: number;
+  nMels: number;
+  ftype: number;
+  fileSize: number;
+  tensorBytes: number;
+  vocabEntries: number;
+  weightType: string;
+  convertedFromF32: boolean;
+  whisperType: string;
+  path: string;
+  loadMs: number;
+}
+
+/** Field names read by binding/transcribe_params.cc; absent means whisper.cpp's default. */
+export interface NativeTranscribeParams {
+  strategy: 'greedy' | 'beam';
+  threads: number;
+  language: string;
+  detectLanguage?: boolean;
+  translate?: boolean;
+  noContext?: boolean;
+  noTimestamps?: boolean;
+  singleSegment?: boolean;
+  tokenTimestamps?: boolean;
+  tokenDetails?: boolean;
+  maxSegmentLength?: number;
+  splitOnWord?: boolean;
+  maxTokensPerSegment?: number;
+  maxTextContext?: number;
+  audioContext?: number;
+  offsetMs?: number;
+  durationMs?: number;
+  initialPrompt?: string;
+  carryInitialPrompt?: boolean;
+  suppressBlank?: boolean;
+  suppressNonSpeech?: boolean;
+  suppressRegex?: string;
+  temperature?: number;
+  temperatureIncrement?: number;
+  entropyThreshold?: number;
+  logprobThreshold?: number;
+  noSpeechThreshold?: number;
+  bestOf?: number;
+  beamSize?: number;
+}
+
+export interface NativeToken {
+  id: number;
+  text: string;
+  p: number;
+  plog: number;
+  /** centiseconds */
+  t0: number;
+  t1: number;
+}
+
+export interface NativeSegment {
+  /** centiseconds */
+  t0: number;
+  t1: number;
+  text: string;
+  noSpeechProb: number;
+  speakerTurnNext: boolean;
+  tokens?: NativeToken[];
+}
+
+export interface NativeTranscription {
+  segments: NativeSegment[];
+  language: string | null;
+  encoderRuns: number;
+  totalMs: number;
+}
+
+export interface NativeJob {
+  promise: Promise<NativeTranscription>;
+  /** Sets the job's abort flag; whisper.cpp stops at its next check. */
+  cancel(): void;
+}
+
+export interface NativeModel {
+  load(path: string, options: NativeLoadOptions): Promise<NativeModelFacts>;
+  transcribe(samples: Float32Array, params: NativeTranscribeParams): NativeJob;
+  dispose(): void;
+}
+
+export interface NativeAddon {
+  Model: new () => NativeModel;
+  whisperCppVersion: string;
+  systemInfo(): string;
+}

@@ -1,0 +1,252 @@
+/**
+ * Option types, their documented defaults, validation, and the mapping to the addon's
+ * parameter object. Defaults follow whisper.cpp's library defaults
+ * (`whisper_full_default_params(WHISPER_SAMPLING_GREEDY)`, flash attention on), not
+ * whisper-cli's: the CLI decodes with a 5-beam search by default.
+ */
+import * as os from 'node:os';
+
+import { InvalidOptionError } from './errors';
+import type { NativeLoadOptions, NativeTranscribeParams } from './native';
+
+/** whisper.cpp's default thread count: min(4, hardware threads). */
+export function defaultThreads(): number {
+  return Math.max(1, Math.min(4, os.availableParallelism()));
+}
+
+export interface LoadModelOptions {
+  /** Use a GPU backend (Metal, CUDA) when the build has one. Default `true`. */
+  useGpu?: boolean;
+  /** Which GPU, when there are several. Default `0`. */
+  gpuDevice?: number;
+  /**
+   * Flash attention. Default `true`, as in whisper.cpp 1.9.1. With it on, results depend
+   * on the thread count; pin `threads` when comparing runs.
+   */
+  flashAttention?: boolean;
+  /** Default thread count for this model's transcriptions. Default min(4, CPU threads). */
+  threads?: number;
+}
+
+export interface TranscribeOptions {
+  /** CPU threads for this job. Default: the model's `threads`, else min(4, CPU threads). */
+  threads?: number;
+  /** Spoken language code (`'en'`, `'de'`, ...) or `'auto'` to detect it. Default `'en'`. */
+  language?: string;
+  /** Translate to English. Default `false`. */
+  translate?: boolean;
+  /**
+   * Beam width. `1` (the default) decodes greedily, as whisper.cpp's library does;
+   * whisper-cli's default is 5.
+   */
+  beamSize?: number;
+  /** Candidates sampled per temperature step when `temperature > 0`. Default `5`. */
+  bestOf?: number;
+  /** Initial sampling temperature. Default `0`. */
+  temperature?: number;
+  /**
+   * Step added to the temperature when a window fails the entropy/log-probability checks.
+   * Default `0.2`; `0` disables the fallback (whisper-cli's `-nf`).
+   */
+  temperatureIncrement?: number;
+  /** Entropy threshold for the fallback. Default `2.4`. */
+  entropyThreshold?: number;
+  /** Average log-probability threshold for the fallback. Default `-1`. */
+  logprobThreshold?: number;
+  /** No-speech probability threshold. Default `0.6`. */
+  noSpeechThreshold?: number;
+  /**
+   * Do not condition each 30-s window on the text of the previous one. Default `true`
+   * (whisper.cpp's library default).
+   */
+  noContext?: boolean;
+  /** Text that primes the decoder (vocabulary, spelling, style). Default none. */
+  initialPrompt?: string;
+  /** Do not predict timestamps; segments then span whole windows. Default `false`. */
+  noTimestamps?: boolean;
+  /** Force one segment per window. Default `false`. */
+  singleSegment?: boolean;
+  /** Compute per-token start/end times (implies `tokens`). Default `false`. */
+  tokenTimestamps?: boolean;
+  /** Include per-token detail (id, text, probability) in each segment. Default `false`. */
+  tokens?: boolean;
+  /** Maximum segment length in characters; `0` = no limit. Default `0`. */
+  maxSegmentLength?: number;
+  /** With `maxSegmentLength`, split at word boundaries. Default `false`. */
+  splitOnWord?: boolean;
+  /** Maximum tokens per segment; `0` = no limit. Default `0`. */
+  maxTokensPerSegment?: number;
+  /** Start this many seconds into the audio. Default `0`. */
+  offset?: number;
+  /** Transcribe only this many seconds; `0` = to the end. Default `0`. */
+  duration?: number;
+  /** Suppress blank outputs at the start of a window. Default `true`. */
+  suppressBlank?: boolean;
+  /** Suppress non-speech tokens (music notes, brackets...). Default `false`. */
+  suppressNonSpeech?: boolean;
+  /** Abort the job. The promise rejects with an `AbortError`. */
+  signal?: AbortSignal;
+}
+
+type Kind = 'boolean' | 'integer' | 'number' | 'string';
+interface Rule {
+  kind: Kind;
+  min?: number;
+  max?: number;
+}
+
+const LOAD_RULES: Record<keyof LoadModelOptions, Rule> = {
+  useGpu: { kind: 'boolean' },
+  gpuDevice: { kind: 'integer', min: 0, max: 64 },
+  flashAttention: { kind: 'boolean' },
+  threads: { kind: 'integer', min: 1, max: 1024 },
+};
+
+const TRANSCRIBE_RULES: Record<Exclude<keyof TranscribeOptions, 'signal'>, Rule> = {
+  threads: { kind: 'integer', min: 1, max: 1024 },
+  language: { kind: 'string' },
+  translate: { kind: 'boolean' },
+  beamSize: { kind: 'integer', min: 1, max: 16 },
+  bestOf: { kind: 'integer', min: 1, max: 16 },
+  temperature: { kind: 'number', min: 0, max: 10 },
+  temperatureIncrement: { kind: 'number', min: 0, max: 10 },
+  entropyThreshold: { kind: 'number' },
+  logprobThreshold: { kind: 'number' },
+  noSpeechThreshold: { kind: 'number', min: 0, max: 1 },
+  noContext: { kind: 'boolean' },
+  initialPrompt: { kind: 'string' },
+  noTimestamps: { kind: 'boolean' },
+  singleSegment: { kind: 'boolean' },
+  tokenTimestamps: { kind: 'boolean' },
+  tokens: { kind: 'boolean' },
+  maxSegmentLength: { kind: 'integer', min: 0, max: 1_000_000 },
+  splitOnWord: { kind: 'boolean' },
+  maxTokensPerSegment: { kind: 'integer', min: 0, max: 1_000_000 },
+  offset: { kind: 'number', min: 0, max: 2_000_000 },
+  duration: { kind: 'number', min: 0, max: 2_000_000 },
+  suppressBlank: { kind: 'boolean' },
+  suppressNonSpeech: { kind: 'boolean' },
+};
+
+/** Levenshtein distance, for "did you mean" on misspelled option names. */
+function distance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const cur = row[j]!;
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1]!.toLowerCase() === b[j - 1]!.toLowerCase() ? 0 : 1));
+      prev = cur;
+    }
+  }
+  return row[b.length]!;
+}
+
+function checkValue(where: string, key: string, value: unknown, rule: Rule): void {
+  const name = `${where} option '${key}'`;
+  switch (rule.kind) {
+    case 'boolean':
+      if (typeof value !== 'boolean') throw new InvalidOptionError(`${name} must be a boolean, got ${describe(value)}`);
+      return;
+    case 'string':
+      if (typeof value !== 'string') throw new InvalidOptionError(`${name} must be a string, got ${describe(value)}`);
+      return;
+    case 'integer':
+    case 'number':
+      if (typeof value !== 'number' || !Number.isFinite(value)) {
+        throw new InvalidOptionError(`${name} must be a finite number, got ${describe(value)}`);
+      }
+      if (rule.kind === 'integer' && !Number.isInteger(value)) {
+        throw new InvalidOptionError(`${name} must be an integer, got ${value}`);
+      }
+      if ((rule.min !== undefined && value < rule.min) || (rule.max !== undefined && value > rule.max)) {
+        throw new InvalidOptionError(`${name} must be between ${rule.min ?? '-∞'} and ${rule.max ?? '∞'}, got ${value}`);
+      }
+  }
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (typeof value === 'string') return `the string ${JSON.stringify(value.length > 40 ? value.slice(0, 40) + '…' : value)}`;
+  if (typeof value === 'object') return `an object (${Object.prototype.toString.call(value).slice(8, -1)})`;
+  return `${typeof value} ${String(value)}`;
+}
+
+function checkObject<T extends object>(where: string, options: unknown, rules: Record<string, Rule>, extra: string[] = []): T {
+  if (options === undefined) return {} as T;
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+    throw new InvalidOptionError(`${where} options must be an object, got ${describe(options)}`);
+  }
+  const known = [...Object.keys(rules), ...extra];
+  for (const [key, value] of Object.entries(options)) {
+    if (!known.includes(key)) {
+      const best = known.map((k) => [k, distance(key, k)] as const).sort((x, y) => x[1] - y[1])[0];
+      const hint = best && best[1] <= Math.max(2, Math.floor(key.length / 3)) ? ` Did you mean '${best[0]}'?` : '';
+      throw new InvalidOptionError(`unknown ${where} option '${key}'.${hint}`);
+    }
+    if (value === undefined) continue;
+    const rule = rules[key];
+    if (rule) checkValue(where, key, value, rule);
+  }
+  return options as T;
+}
+
+export function validateLoadOptions(options: unknown): LoadModelOptions {
+  return checkObject<LoadModelOptions>('loadModel', options, LOAD_RULES);
+}
+
+export function validateTranscribeOptions(options: unknown, extraKeys: string[] = []): TranscribeOptions {
+  const checked = checkObject<TranscribeOptions>('transcribe', options, TRANSCRIBE_RULES, ['signal', ...extraKeys]);
+  const signal: unknown = checked.signal;
+  if (signal !== undefined && !(typeof signal === 'object' && signal !== null && 'aborted' in signal && 'addEventListener' in signal)) {
+    throw new InvalidOptionError(`transcribe option 'signal' must be an AbortSignal, got ${describe(signal)}`);
+  }
+  if (checked.language !== undefined && !/^(auto|[a-z]{2,3}|haw|yue)$/.test(checked.language)) {
+    throw new InvalidOptionError(`transcribe option 'language' must be a language code such as 'en' or 'auto', got ${JSON.stringify(checked.language)}`);
+  }
+  return checked;
+}
+
+export function toNativeLoadOptions(options: LoadModelOptions): NativeLoadOptions {
+  return {
+    useGpu: options.useGpu ?? true,
+    gpuDevice: options.gpuDevice ?? 0,
+    flashAttention: options.flashAttention ?? true,
+  };
+}
+
+/** Maps user options onto whisper_full_params fields; unset fields keep the library default. */
+export function toNativeParams(options: TranscribeOptions, modelThreads: number | undefined): NativeTranscribeParams {
+  const beamSize = options.beamSize ?? 1;
+  const params: NativeTranscribeParams = {
+    strategy: beamSize > 1 ? 'beam' : 'greedy',
+    threads: options.threads ?? modelThreads ?? defaultThreads(),
+    language: options.language ?? 'en',
+  };
+  if (beamSize > 1) params.beamSize = beamSize;
+  const copy = <K extends keyof NativeTranscribeParams>(key: K, value: NativeTranscribeParams[K] | undefined) => {
+    if (value !== undefined) params[key] = value;
+  };
+  copy('translate', options.translate);
+  copy('bestOf', options.bestOf);
+  copy('temperature', options.temperature);
+  copy('temperatureIncrement', options.temperatureIncrement);
+  copy('entropyThreshold', options.entropyThreshold);
+  copy('logprobThreshold', options.logprobThreshold);
+  copy('noSpeechThreshold', options.noSpeechThreshold);
+  copy('noContext', options.noContext);
+  copy('initialPrompt', options.initialPrompt);
+  copy('noTimestamps', options.noTimestamps);
+  copy('singleSegment', options.singleSegment);
+  copy('tokenTimestamps', options.tokenTimestamps);
+  copy('maxSegmentLength', options.maxSegmentLength);
+  copy('splitOnWord', options.splitOnWord);
+  copy('maxTokensPerSegment', options.maxTokensPerSegment);
+  copy('suppressBlank', options.suppressBlank);
+  copy('suppressNonSpeech', options.suppressNonSpeech);
+  if (options.offset !== undefined) params.offsetMs = Math.round(options.offset * 1000);
+  if (options.duration !== undefined) params.durationMs = Math.round(options.duration * 1000);
+  if (options.tokens || options.tokenTimestamps) params.tokenDetails = true;
+  return params;
+}

@@ -1,0 +1,82 @@
+/** The result of a transcription, in seconds, built from the addon's centisecond values. */
+import type { NativeSegment, NativeTranscription } from './native';
+
+export interface Token {
+  id: number;
+  text: string;
+  /** Probability of the token. */
+  probability: number;
+  logProbability: number;
+  /** Seconds; meaningful with `tokenTimestamps: true`. */
+  start: number;
+  end: number;
+}
+
+export interface Segment {
+  /** Seconds from the start of the audio. */
+  start: number;
+  end: number;
+  text: string;
+  /** Probability that the window holding this segment has no speech. */
+  noSpeechProbability: number;
+  /** Present with `tokens: true` or `tokenTimestamps: true`. */
+  tokens?: Token[];
+}
+
+export interface TranscriptTimings {
+  /** Wall time of the native job, queueing excluded. */
+  totalMs: number;
+  /** Seconds of audio transcribed. */
+  audioSeconds: number;
+  /** totalMs / audio duration: below 1 is faster than real time. */
+  realTimeFactor: number;
+  /** How many 30-s windows went through the encoder. */
+  encoderRuns: number;
+}
+
+export interface Transcript {
+  /** All segment texts joined, trimmed. */
+  text: string;
+  segments: Segment[];
+  /** Language code: the one asked for, or the detected one with `language: 'auto'`. */
+  language: string;
+  timings: TranscriptTimings;
+}
+
+const SECONDS_PER_TICK = 0.01;
+
+function toSegment(s: NativeSegment): Segment {
+  const segment: Segment = {
+    start: s.t0 * SECONDS_PER_TICK,
+    end: s.t1 * SECONDS_PER_TICK,
+    text: s.text,
+    noSpeechProbability: s.noSpeechProb,
+  };
+  if (s.tokens) {
+    segment.tokens = s.tokens.map((t) => ({
+      id: t.id,
+      text: t.text,
+      probability: t.p,
+      logProbability: t.plog,
+      start: t.t0 * SECONDS_PER_TICK,
+      end: t.t1 * SECONDS_PER_TICK,
+    }));
+  }
+  return segment;
+}
+
+export function buildTranscript(result: NativeTranscription, sampleCount: number, requestedLanguage: string): Transcript {
+  const segments = result.segments.map(toSegment);
+  const audioSeconds = sampleCount / 16000;
+  return {
+    text: segments.map((s) => s.text).join('').trim(),
+    segments,
+    language: result.language ?? requestedLanguage,
+    timings: {
+      totalMs: result.totalMs,
+      audioSeconds,
+      realTimeFactor: audioSeconds > 0 ? result.totalMs / 1000 / audioSeconds : 0,
+      encoderRuns: result.encoderRuns,
+    },
+  };
+}
