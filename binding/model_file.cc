@@ -65,9 +65,14 @@ class Reader {
 
   void Skip(uint64_t length, const char* what) {
     Require(length, what);
-    pos_ += length;
-    in_.seekg(static_cast<std::streamoff>(pos_));
+    if (length <= sizeof(scratch_)) {
+      // A seek would discard the stream's buffer: vocabulary entries are read through it.
+      in_.read(scratch_, static_cast<std::streamsize>(length));
+    } else {
+      in_.seekg(static_cast<std::streamoff>(pos_ + length));
+    }
     Check(what);
+    pos_ += length;
   }
 
  private:
@@ -79,6 +84,7 @@ class Reader {
   std::ifstream& in_;
   uint64_t size_;
   uint64_t pos_ = 0;
+  char scratch_[4096];
 };
 
 struct ExpectedTensor {

@@ -1,6 +1,7 @@
 #include "model_loader.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <cstring>
 #include <filesystem>
 
@@ -22,6 +23,15 @@ whisper_model_loader PlannedModelStream::Loader() {
   return loader;
 }
 
+void PlannedModelStream::SeekTo(uint64_t offset) {
+  // whisper.cpp reads the vocabulary a few bytes at a time; seeking on every read would
+  // throw away the stream's buffer each time.
+  if (offset == file_position_) return;
+  in_.clear();
+  in_.seekg(static_cast<std::streamoff>(offset));
+  file_position_ = offset;
+}
+
 size_t PlannedModelStream::Read(void* output, size_t size) {
   char* out = static_cast<char*>(output);
   size_t produced = 0;
@@ -40,11 +50,13 @@ size_t PlannedModelStream::Read(void* output, size_t size) {
         std::memcpy(out + produced, seg.literal.data() + offset_in_segment_, take);
         break;
       case LoadSegment::Kind::CopyFromFile:
-        in_.seekg(static_cast<std::streamoff>(seg.file_offset + offset_in_segment_));
+        SeekTo(seg.file_offset + offset_in_segment_);
         in_.read(out + produced, static_cast<std::streamsize>(take));
+        file_position_ += take;
         if (!in_) {
           failed_ = true;
           in_.clear();
+          file_position_ = UINT64_MAX;  // unknown: seek before the next read
           std::memset(out + produced, 0, take);
         }
         break;
@@ -53,12 +65,13 @@ size_t PlannedModelStream::Read(void* output, size_t size) {
         // Convert in bounded chunks: a token embedding alone can be hundreds of MB.
         constexpr size_t kChunk = 1 << 20;
         const size_t count = take / sizeof(ggml_fp16_t);
-        in_.seekg(static_cast<std::streamoff>(seg.file_offset + offset_in_segment_ * 2));
+        SeekTo(seg.file_offset + offset_in_segment_ * 2);
         auto* dst = reinterpret_cast<ggml_fp16_t*>(out + produced);
         for (size_t done = 0; done < count; done += kChunk) {
           const size_t n = std::min(kChunk, count - done);
           convert_buffer_.resize(n);
           in_.read(reinterpret_cast<char*>(convert_buffer_.data()), static_cast<std::streamsize>(n * sizeof(float)));
+          file_position_ += n * sizeof(float);
           if (!in_) {
             failed_ = true;
             in_.clear();

@@ -23,11 +23,13 @@ class PlannedModelStream {
  private:
   size_t Read(void* output, size_t size);
   bool AtEnd() const { return at_end_; }
+  void SeekTo(uint64_t offset);
 
   std::ifstream in_;
   const std::vector<LoadSegment>& plan_;
   size_t segment_ = 0;
   uint64_t offset_in_segment_ = 0;
+  uint64_t file_position_ = 0;
   bool at_end_ = false;
   bool failed_ = false;
   std::vector<float> convert_buffer_;

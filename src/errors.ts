@@ -3,6 +3,8 @@
  * callers can branch on `err.code` or `instanceof` without parsing messages.
  */
 
+import { types } from 'node:util';
+
 export type WhisperErrorCode =
   | 'ERR_WHISPER_MODEL_NOT_FOUND'
   | 'ERR_WHISPER_INVALID_MODEL'
@@ -89,7 +91,9 @@ export class AddonLoadError extends WhisperError {
 
 /** Turns an error from the addon (a plain Error with `code`) into the matching class. */
 export function fromNativeError(error: unknown): Error {
-  if (!(error instanceof Error)) return new NativeError(String(error));
+  // util.types, not instanceof: the addon's errors come from the main realm, and test
+  // runners and vm contexts have their own Error.
+  if (!types.isNativeError(error)) return new NativeError(String(error));
   const code = (error as { code?: unknown }).code;
   switch (code) {
     case 'ERR_WHISPER_MODEL_NOT_FOUND':

@@ -43,12 +43,13 @@ export interface Transcript {
   timings: TranscriptTimings;
 }
 
-const SECONDS_PER_TICK = 0.01;
+// whisper.cpp counts time in centiseconds. Divide (not multiply by 0.01) so 2990 -> 29.9 exactly.
+const TICKS_PER_SECOND = 100;
 
 function toSegment(s: NativeSegment): Segment {
   const segment: Segment = {
-    start: s.t0 * SECONDS_PER_TICK,
-    end: s.t1 * SECONDS_PER_TICK,
+    start: s.t0 / TICKS_PER_SECOND,
+    end: s.t1 / TICKS_PER_SECOND,
     text: s.text,
     noSpeechProbability: s.noSpeechProb,
   };
@@ -58,8 +59,8 @@ function toSegment(s: NativeSegment): Segment {
       text: t.text,
       probability: t.p,
       logProbability: t.plog,
-      start: t.t0 * SECONDS_PER_TICK,
-      end: t.t1 * SECONDS_PER_TICK,
+      start: t.t0 / TICKS_PER_SECOND,
+      end: t.t1 / TICKS_PER_SECOND,
     }));
   }
   return segment;

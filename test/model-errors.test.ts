@@ -1,0 +1,140 @@
+/**
+ * Every damaged or wrong model file is a typed JS error, never an abort() in whisper.cpp.
+ * These run in the test process itself: if any of them crashed, the suite would die.
+ */
+import { execFile } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { promisify } from 'node:util';
+
+import { InvalidModelError, ModelNotFoundError, WhisperError, loadModel } from '../src';
+import { jfk } from './support/audio';
+import { modelLayout } from './support/model-layout';
+import { FIXTURES, JFK_WAV, MODELS, modelPath } from './support/paths';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { whisperCliPath } = require('../scripts/build-whisper-cli.js') as { whisperCliPath(): { exe: string } };
+
+const micro = modelPath(MODELS.micro);
+let dir: string;
+
+beforeAll(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'whisper-napi-models-'));
+});
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+function variant(name: string, bytes: Buffer): string {
+  const file = path.join(dir, name);
+  fs.writeFileSync(file, bytes);
+  return file;
+}
+
+function cut(name: string, length: number): string {
+  return variant(name, fs.readFileSync(micro).subarray(0, length));
+}
+
+async function expectInvalid(file: string, message: RegExp): Promise<void> {
+  const error = await loadModel(file).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(InvalidModelError);
+  expect(error).toBeInstanceOf(WhisperError);
+  expect((error as InvalidModelError).code).toBe('ERR_WHISPER_INVALID_MODEL');
+  expect((error as Error).message).toMatch(message);
+}
+
+test('a path that does not exist: ModelNotFoundError', async () => {
+  const missing = path.join(dir, 'nope.bin');
+  await expect(loadModel(missing)).rejects.toBeInstanceOf(ModelNotFoundError);
+  await expect(loadModel(missing)).rejects.toMatchObject({ code: 'ERR_WHISPER_MODEL_NOT_FOUND', message: expect.stringContaining(missing) });
+});
+
+test('a directory', async () => {
+  await expectInvalid(dir, /is a directory/);
+});
+
+test('a file that is not a ggml model (wrong magic)', async () => {
+  await expectInvalid(variant('text.bin', Buffer.from('this is not a model, just some text\n'.repeat(10))), /wrong magic/);
+});
+
+test('a GGUF file says so', async () => {
+  await expectInvalid(variant('model.gguf', Buffer.concat([Buffer.from('GGUF'), Buffer.alloc(64)])), /GGUF/);
+});
+
+test('an empty file', async () => {
+  await expectInvalid(variant('empty.bin', Buffer.alloc(0)), /0 bytes/);
+});
+
+test('truncated inside the header', async () => {
+  await expectInvalid(cut('cut-header.bin', 20), /truncated inside the header/);
+});
+
+test('truncated inside the vocabulary', async () => {
+  const { vocabStart, tensorsStart } = modelLayout(micro);
+  await expectInvalid(cut('cut-vocab.bin', Math.floor((vocabStart + tensorsStart) / 2)), /truncated inside the vocabulary/);
+});
+
+test('truncated inside a tensor', async () => {
+  const { tensors } = modelLayout(micro);
+  const t = tensors[Math.floor(tensors.length / 2)]!;
+  await expectInvalid(cut('cut-tensor.bin', t.dataStart + Math.floor((t.dataEnd - t.dataStart) / 2)), new RegExp(`truncated inside the data of tensor '${t.name.replace(/\./g, '\\.')}'`));
+});
+
+test('truncated exactly between two tensors', async () => {
+  const { tensors } = modelLayout(micro);
+  await expectInvalid(cut('cut-between.bin', tensors[5]!.headerStart), /missing \d+ of \d+ tensors/);
+});
+
+test('a tensor with the wrong shape', async () => {
+  const bytes = Buffer.from(fs.readFileSync(micro));
+  const t = modelLayout(micro).tensors.find((x) => x.name === 'encoder.blocks.0.attn.query.weight')!;
+  bytes.writeInt32LE(bytes.readInt32LE(t.dimsOffset) * 2, t.dimsOffset);
+  await expectInvalid(variant('bad-shape.bin', bytes), /has shape/);
+});
+
+test('an absurd vocabulary entry length', async () => {
+  const bytes = Buffer.from(fs.readFileSync(micro));
+  bytes.writeUInt32LE(0x7fffffff, modelLayout(micro).vocabStart + 4);
+  await expectInvalid(variant('bad-vocab.bin', bytes), /vocabulary entry 0 claims/);
+});
+
+test('an absurd hyper-parameter', async () => {
+  const bytes = Buffer.from(fs.readFileSync(micro));
+  bytes.writeInt32LE(-5, 4 + 4 * 4); // n_audio_layer
+  await expectInvalid(variant('bad-header.bin', bytes), /n_audio_layer = -5/);
+});
+
+test('a vocabulary-only test file from whisper.cpp (no weights)', async () => {
+  await expectInvalid(path.join(FIXTURES, 'for-tests-ggml-tiny.en.bin'), /holds no weights/);
+});
+
+describe('an all-f32 model', () => {
+  const f32 = modelPath(MODELS.microF32);
+
+  test('aborts whisper.cpp 1.9.1 itself at the first encode (the trap we guard against)', async () => {
+    const run = promisify(execFile)(whisperCliPath().exe, ['-m', f32, '-f', JFK_WAV, '-bs', '1', '-nf', '-t', '2', '-np']);
+    const failure = (await run.then(() => undefined, (e: unknown) => e)) as { signal?: string; code?: number } | undefined;
+    expect(failure).toBeDefined();
+    expect(failure!.signal ?? failure!.code).toBeTruthy();
+  });
+
+  test('loads here (converted to f16 on the way in) and transcribes like the f16 file with the same weights', async () => {
+    await using asF32 = await loadModel(f32);
+    await using asF16 = await loadModel(micro);
+    expect(asF32.info.weightType).toBe('f32');
+    expect(asF32.info.convertedFromF32).toBe(true);
+    expect(asF32.info.tensorBytes).toBe(asF16.info.tensorBytes);
+    const options = { threads: 2, temperatureIncrement: 0 };
+    const [a, b] = [await asF32.transcribe(jfk(), options), await asF16.transcribe(jfk(), options)];
+    expect(a.segments.length).toBeGreaterThan(0);
+    expect(a.segments).toEqual(b.segments);
+  });
+});
+
+test('the process is still healthy: a good model loads and transcribes after all of the above', async () => {
+  await using model = await loadModel(micro);
+  const t = await model.transcribe(jfk(), { threads: 2 });
+  expect(t.segments.length).toBeGreaterThan(0);
+});

@@ -1,0 +1,43 @@
+/**
+ * The addon must produce exactly what whisper.cpp's own CLI produces from the same source,
+ * model, audio and decoding settings: same segment texts, same timestamps.
+ */
+import { loadModel, type Transcript } from '../src';
+import { jfk, longSpeech } from './support/audio';
+import { JFK_WAV, MODELS, modelPath } from './support/paths';
+import { runWhisperCli, type CliSegment } from './support/whisper-cli';
+
+const THREADS = 2;
+
+function asCentiseconds(t: Transcript): CliSegment[] {
+  return t.segments.map((s) => ({ t0: Math.round(s.start * 100), t1: Math.round(s.end * 100), text: s.text }));
+}
+
+describe.each([
+  ['micro', MODELS.micro],
+  ['tiny.en', MODELS.tiny],
+] as const)('parity with whisper-cli: %s preset', (_name, spec) => {
+  const model = modelPath(spec);
+
+  test('jfk.wav', async () => {
+    await using whisper = await loadModel(model);
+    const [ours, reference] = await Promise.all([
+      whisper.transcribe(jfk(), { threads: THREADS, temperatureIncrement: 0 }),
+      runWhisperCli(model, JFK_WAV, THREADS),
+    ]);
+    expect(reference.length).toBeGreaterThan(0);
+    expect(asCentiseconds(ours)).toEqual(reference);
+  });
+
+  test('a 2-minute input (sequential long-form over several 30-s windows)', async () => {
+    const { file, samples } = longSpeech(120);
+    await using whisper = await loadModel(model);
+    const ours = await whisper.transcribe(samples, { threads: THREADS, temperatureIncrement: 0 });
+    const reference = await runWhisperCli(model, file, THREADS);
+    expect(ours.timings.encoderRuns).toBeGreaterThanOrEqual(4);
+    expect(asCentiseconds(ours)).toEqual(reference);
+    // Segments are in order and inside the audio's time span (the last may end at the window edge).
+    const starts = ours.segments.map((s) => s.start);
+    expect([...starts].sort((a, b) => a - b)).toEqual(starts);
+  });
+});

@@ -1,0 +1,35 @@
+/** Where tests find fixtures, generated models and the reference whisper-cli. */
+import * as crypto from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+export const ROOT = path.resolve(__dirname, '..', '..');
+export const FIXTURES = path.resolve(ROOT, '..', 'shared', 'fixtures');
+export const JFK_WAV = path.join(FIXTURES, 'jfk.wav');
+export const CACHE = path.join(ROOT, '.cache');
+
+export type Preset = 'micro' | 'tiny.en' | 'distil-medium.en';
+
+export interface ModelSpec {
+  preset: Preset;
+  f32?: boolean;
+  seed?: number;
+}
+
+/** Generated files are named after the generator's own hash, so a change regenerates them. */
+function generatorHash(): string {
+  const source = fs.readFileSync(path.join(ROOT, 'scripts', 'generate-model.js'));
+  return crypto.createHash('sha256').update(source).digest('hex').slice(0, 8);
+}
+
+export function modelPath({ preset, f32 = false, seed = 1 }: ModelSpec): string {
+  return path.join(CACHE, 'models', `${preset}${f32 ? '-f32' : ''}-s${seed}-${generatorHash()}.bin`);
+}
+
+/** The models the suite uses; global-setup generates whichever are missing. */
+export const MODELS = {
+  micro: { preset: 'micro' },
+  microF32: { preset: 'micro', f32: true },
+  tiny: { preset: 'tiny.en' },
+  distilMedium: { preset: 'distil-medium.en' },
+} as const satisfies Record<string, ModelSpec>;

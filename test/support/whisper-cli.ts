@@ -1,0 +1,38 @@
+/** Runs whisper.cpp's own CLI (built by scripts/build-whisper-cli.js) and reads its JSON. */
+import { execFile } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { promisify } from 'node:util';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { whisperCliPath } = require('../../scripts/build-whisper-cli.js') as { whisperCliPath(): { exe: string } };
+
+export interface CliSegment {
+  /** centiseconds, as whisper.cpp reports them */
+  t0: number;
+  t1: number;
+  text: string;
+}
+
+/**
+ * Greedy decoding (`-bs 1`; the CLI defaults to 5 beams), no temperature fallback (`-nf`),
+ * a fixed thread count: the settings under which the library and the CLI must agree.
+ */
+export async function runWhisperCli(model: string, wav: string, threads: number, extra: string[] = []): Promise<CliSegment[]> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'whisper-cli-'));
+  const base = path.join(dir, 'out');
+  try {
+    await promisify(execFile)(
+      whisperCliPath().exe,
+      ['-m', model, '-f', wav, '-t', String(threads), '-bs', '1', '-nf', '-oj', '-of', base, '-np', ...extra],
+      { maxBuffer: 64 * 1024 * 1024 },
+    );
+    const json = JSON.parse(fs.readFileSync(`${base}.json`, 'utf8')) as {
+      transcription: { offsets: { from: number; to: number }; text: string }[];
+    };
+    return json.transcription.map((s) => ({ t0: s.offsets.from / 10, t1: s.offsets.to / 10, text: s.text }));
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
