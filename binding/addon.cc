@@ -14,10 +14,6 @@ WhisperAddon::WhisperAddon(Napi::Env env, Napi::Object exports) {
   });
   exports.Set("Model", Model::DefineClass(env));
   exports.Set("whisperCppVersion", Napi::String::New(env, whisper_version()));
-
-  // Stop this environment's running jobs when it is torn down (e.g. worker.terminate()):
-  // Node waits for in-flight thread-pool work before it finishes the teardown.
-  env.AddCleanupHook([this]() { jobs_.CancelAll(); });
 }
 
 Napi::Value WhisperAddon::SystemInfo(const Napi::CallbackInfo& info) {

@@ -4,20 +4,14 @@
 
 #include <napi.h>
 
-#include "job_registry.h"
-
 namespace whisper_napi {
 
 class WhisperAddon : public Napi::Addon<WhisperAddon> {
  public:
   WhisperAddon(Napi::Env env, Napi::Object exports);
 
-  JobRegistry& jobs() { return jobs_; }
-
  private:
   Napi::Value SystemInfo(const Napi::CallbackInfo& info);
-
-  JobRegistry jobs_;
 };
 
 }  // namespace whisper_napi

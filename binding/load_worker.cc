@@ -3,6 +3,7 @@
 #include <chrono>
 #include <new>
 
+#include "env_liveness.h"
 #include "log_capture.h"
 #include "model.h"
 #include "model_loader.h"
@@ -62,6 +63,15 @@ void LoadWorker::OnOK() {
   facts.Set("loadMs", Napi::Number::New(env, load_ms_));
   model_->Attach(std::move(loaded_));
   deferred_.Resolve(facts);
+}
+
+void LoadWorker::OnWorkComplete(Napi::Env env, napi_status status) {
+  if (!CanRunJs(env)) {
+    // The environment is being torn down (e.g. worker.terminate() during a load).
+    Destroy();
+    return;
+  }
+  Napi::AsyncWorker::OnWorkComplete(env, status);
 }
 
 void LoadWorker::OnError(const Napi::Error& error) { deferred_.Reject(error.Value()); }

@@ -31,6 +31,7 @@ class LoadWorker : public Napi::AsyncWorker {
   void Execute() override;
   void OnOK() override;
   void OnError(const Napi::Error& error) override;
+  void OnWorkComplete(Napi::Env env, napi_status status) override;
 
  private:
   Napi::Promise::Deferred deferred_;

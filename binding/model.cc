@@ -2,7 +2,6 @@
 
 #include <vector>
 
-#include "addon.h"
 #include "load_worker.h"
 #include "native_error.h"
 #include "transcribe_worker.h"
@@ -84,9 +83,8 @@ Napi::Value Model::Transcribe(const Napi::CallbackInfo& info) {
   Napi::Float32Array samples = typed.As<Napi::Float32Array>();
   std::vector<float> copy(samples.Data(), samples.Data() + samples.ElementLength());
 
-  JobRegistry& jobs = env.GetInstanceData<WhisperAddon>()->jobs();
-  auto* worker = new TranscribeWorker(env, loaded_, std::move(copy), std::move(params), jobs);
-  CancelFlag flag = worker->cancel_flag();
+  auto* worker = new TranscribeWorker(env, loaded_, std::move(copy), std::move(params));
+  LivenessProbe::Flag flag = worker->cancel_flag();
   Napi::Object job = Napi::Object::New(env);
   job.Set("promise", worker->Promise());
   job.Set("cancel", Napi::Function::New(env, [flag](const Napi::CallbackInfo&) { flag->store(true); }, "cancel"));

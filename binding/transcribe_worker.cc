@@ -11,18 +11,23 @@
 namespace whisper_napi {
 
 TranscribeWorker::TranscribeWorker(Napi::Env env, std::shared_ptr<LoadedModel> model, std::vector<float> samples,
-                                   TranscribeParams params, JobRegistry& jobs)
+                                   TranscribeParams params)
     : Napi::AsyncWorker(env, "whisper-napi:transcribe"),
       deferred_(Napi::Promise::Deferred::New(env)),
       model_(std::move(model)),
       samples_(std::move(samples)),
       params_(std::move(params)),
-      jobs_(jobs),
-      cancel_(std::make_shared<std::atomic<bool>>(false)) {
-  jobs_.Add(cancel_);
-}
+      cancel_(std::make_shared<std::atomic<bool>>(false)),
+      probe_(env, cancel_) {}
 
-TranscribeWorker::~TranscribeWorker() { jobs_.Remove(cancel_); }
+void TranscribeWorker::OnWorkComplete(Napi::Env env, napi_status status) {
+  if (!CanRunJs(env)) {
+    // The environment is being torn down: nobody is left to settle the promise for.
+    Destroy();
+    return;
+  }
+  Napi::AsyncWorker::OnWorkComplete(env, status);
+}
 
 void TranscribeWorker::Execute() {
   const auto start = std::chrono::steady_clock::now();
@@ -62,8 +67,14 @@ void TranscribeWorker::Run() {
   }
 
   whisper_full_params wparams = params_.ToWhisper();
-  wparams.abort_callback = [](void* flag) { return static_cast<std::atomic<bool>*>(flag)->load(); };
-  wparams.abort_callback_user_data = cancel_.get();
+  // ggml calls this between graph nodes, from one thread: cheap, and frequent enough
+  // for a prompt stop.
+  wparams.abort_callback = [](void* self) {
+    auto* worker = static_cast<TranscribeWorker*>(self);
+    worker->probe_.MaybePing();
+    return worker->cancel_->load();
+  };
+  wparams.abort_callback_user_data = this;
   wparams.encoder_begin_callback = [](whisper_context*, whisper_state*, void* self) {
     auto* worker = static_cast<TranscribeWorker*>(self);
     worker->encoder_runs_++;

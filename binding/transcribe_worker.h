@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "job_registry.h"
+#include "env_liveness.h"
 #include "loaded_model.h"
 #include "native_error.h"
 #include "transcribe_params.h"
@@ -38,14 +38,14 @@ struct SegmentResult {
 class TranscribeWorker : public Napi::AsyncWorker {
  public:
   TranscribeWorker(Napi::Env env, std::shared_ptr<LoadedModel> model, std::vector<float> samples,
-                   TranscribeParams params, JobRegistry& jobs);
-  ~TranscribeWorker() override;
+                   TranscribeParams params);
 
   Napi::Promise Promise() const { return deferred_.Promise(); }
-  const CancelFlag& cancel_flag() const { return cancel_; }
+  const LivenessProbe::Flag& cancel_flag() const { return cancel_; }
 
  protected:
   void Execute() override;
+  void OnWorkComplete(Napi::Env env, napi_status status) override;
   void OnOK() override;
   void OnError(const Napi::Error& error) override;
 
@@ -57,8 +57,8 @@ class TranscribeWorker : public Napi::AsyncWorker {
   std::shared_ptr<LoadedModel> model_;
   std::vector<float> samples_;
   TranscribeParams params_;
-  JobRegistry& jobs_;
-  CancelFlag cancel_;
+  LivenessProbe::Flag cancel_;  // set by JS (abort, dispose) or by the probe (teardown)
+  LivenessProbe probe_;
 
   std::optional<NativeError> error_;
   std::vector<SegmentResult> segments_;
