@@ -10,4 +10,5 @@ module.exports = {
   maxWorkers: 1,
   testTimeout: 180_000,
   verbose: true,
+  reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
 };

@@ -1,0 +1,107 @@
+/** Option validation and mapping, and model-type derivation: pure TypeScript, no addon. */
+import { InvalidOptionError } from '../src';
+import { deriveModelInfo } from '../src/model-info';
+import type { NativeModelFacts } from '../src/native';
+import { defaultThreads, toNativeParams, validateLoadOptions, validateTranscribeOptions } from '../src/options';
+
+describe('transcribe options', () => {
+  test('defaults follow whisper.cpp\'s library: greedy, language en, min(4, cores) threads', () => {
+    expect(toNativeParams(validateTranscribeOptions(undefined), undefined)).toEqual({
+      strategy: 'greedy',
+      threads: defaultThreads(),
+      language: 'en',
+    });
+    expect(defaultThreads()).toBeGreaterThanOrEqual(1);
+    expect(defaultThreads()).toBeLessThanOrEqual(4);
+  });
+
+  test('the model\'s thread count applies unless the call sets one', () => {
+    expect(toNativeParams({}, 3).threads).toBe(3);
+    expect(toNativeParams({ threads: 1 }, 3).threads).toBe(1);
+  });
+
+  test('beamSize > 1 selects beam search; seconds become milliseconds; tokenTimestamps implies token detail', () => {
+    expect(toNativeParams({ beamSize: 5, offset: 1.5, duration: 2, tokenTimestamps: true }, 2)).toMatchObject({
+      strategy: 'beam',
+      beamSize: 5,
+      offsetMs: 1500,
+      durationMs: 2000,
+      tokenTimestamps: true,
+      tokenDetails: true,
+    });
+  });
+
+  test('whisper-cli\'s pinning flags have named equivalents', () => {
+    // -bs 1 -nf -t 2
+    expect(toNativeParams({ beamSize: 1, temperatureIncrement: 0, threads: 2 }, undefined)).toEqual({
+      strategy: 'greedy',
+      threads: 2,
+      language: 'en',
+      temperatureIncrement: 0,
+    });
+  });
+
+  test.each([
+    [{ thread: 2 }, /unknown transcribe option 'thread'\. Did you mean 'threads'\?/],
+    [{ beamsize: 2 }, /Did you mean 'beamSize'\?/],
+    [{ zzzzzz: 1 }, /unknown transcribe option 'zzzzzz'\.$/],
+    [{ threads: 0 }, /'threads' must be between 1 and 1024, got 0/],
+    [{ threads: -1 }, /between 1 and 1024/],
+    [{ threads: 1.5 }, /'threads' must be an integer/],
+    [{ threads: '2' }, /'threads' must be a finite number, got the string "2"/],
+    [{ beamSize: 0 }, /'beamSize' must be between 1 and 16/],
+    [{ temperature: NaN }, /'temperature' must be a finite number/],
+    [{ translate: 'yes' }, /'translate' must be a boolean/],
+    [{ language: 'english' }, /'language' must be a language code/],
+    [{ signal: {} }, /'signal' must be an AbortSignal/],
+    ['fast', /transcribe options must be an object/],
+    [null, /transcribe options must be an object, got null/],
+  ])('rejects %p', (options, message) => {
+    expect(() => validateTranscribeOptions(options)).toThrow(InvalidOptionError);
+    expect(() => validateTranscribeOptions(options)).toThrow(message);
+  });
+
+  test('undefined values are ignored', () => {
+    expect(() => validateTranscribeOptions({ threads: undefined, language: undefined })).not.toThrow();
+  });
+});
+
+describe('load options', () => {
+  test.each([
+    [{ useGPU: false }, /Did you mean 'useGpu'\?/],
+    [{ gpuDevice: -1 }, /'gpuDevice' must be between 0/],
+    [{ flashAttention: 1 }, /'flashAttention' must be a boolean/],
+  ])('rejects %p', (options, message) => {
+    expect(() => validateLoadOptions(options)).toThrow(message);
+  });
+});
+
+describe('model type from the header', () => {
+  const facts = (nAudioState: number, nAudioLayer: number, nTextLayer: number, nVocab: number): NativeModelFacts => ({
+    nVocab, nAudioCtx: 1500, nAudioState, nAudioHead: nAudioState / 64, nAudioLayer, nTextCtx: 448, nTextState: nAudioState,
+    nTextHead: nAudioState / 64, nTextLayer, nMels: nVocab === 51866 ? 128 : 80, ftype: 1, fileSize: 0, tensorBytes: 0,
+    vocabEntries: 0, weightType: 'f16', convertedFromF32: false, whisperType: '', path: '', loadMs: 0,
+  });
+
+  test.each([
+    ['tiny.en', facts(384, 4, 4, 51864), false, false],
+    ['tiny', facts(384, 4, 4, 51865), false, false],
+    ['base.en', facts(512, 6, 6, 51864), false, false],
+    ['small', facts(768, 12, 12, 51865), false, false],
+    ['medium.en', facts(1024, 24, 24, 51864), false, false],
+    ['large-v2', facts(1280, 32, 32, 51865), false, false],
+    ['large-v3', facts(1280, 32, 32, 51866), false, false],
+    ['large-v3-turbo', facts(1280, 32, 4, 51866), false, false],
+    ['distil-medium.en', facts(1024, 24, 2, 51864), true, true],
+    ['distil-small.en', facts(768, 12, 4, 51864), true, false],
+    ['distil-large-v2', facts(1280, 32, 2, 51865), true, true],
+    ['distil-large-v3', facts(1280, 32, 2, 51866), true, false],
+    ['custom', facts(64, 1, 1, 51864), false, false],
+  ])('%s', (type, f, distilled, forcedNoTimestamps) => {
+    const info = deriveModelInfo(f);
+    expect(info.type).toBe(type);
+    expect(info.distilled).toBe(distilled);
+    expect(info.forcedNoTimestamps).toBe(forcedNoTimestamps);
+    expect(info.multilingual).toBe(f.nVocab >= 51865);
+  });
+});

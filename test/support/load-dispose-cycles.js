@@ -1,0 +1,33 @@
+// Child process for the leak test (run with --expose-gc): loads and frees a model many
+// times and prints RSS figures as JSON. Plain JS on the built package.
+'use strict';
+const { loadModel } = require('../../dist/cjs/index.js');
+
+const [model, cyclesArg, mode] = process.argv.slice(2);
+const cycles = Number(cyclesArg);
+const mb = () => process.memoryUsage().rss / 2 ** 20;
+
+(async () => {
+  const samples = [];
+  // Warm-up: allocator pools, ggml's one-time CPU setup.
+  for (let i = 0; i < 5; i++) await (await loadModel(model)).dispose();
+  global.gc();
+  const start = mb();
+  for (let i = 0; i < cycles; i++) {
+    const m = await loadModel(model);
+    if (mode === 'dispose') await m.dispose();
+    // mode 'finalize': drop it and let the finalizer free it
+    if (i % 10 === 9) {
+      global.gc();
+      await new Promise((r) => setImmediate(r));
+      samples.push(Math.round(mb()));
+    }
+  }
+  global.gc();
+  await new Promise((r) => setTimeout(r, 50));
+  global.gc();
+  console.log(JSON.stringify({ start: Math.round(start), end: Math.round(mb()), samples }));
+})().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
