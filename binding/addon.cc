@@ -17,7 +17,11 @@ WhisperAddon::WhisperAddon(Napi::Env env, Napi::Object exports) {
 }
 
 Napi::Value WhisperAddon::SystemInfo(const Napi::CallbackInfo& info) {
-  return Napi::String::New(info.Env(), whisper_print_system_info());
+  // whisper_print_system_info() rebuilds a static string on every call, which would race
+  // between worker threads; the answer never changes, so compute it once (thread-safe
+  // static initialisation).
+  static const std::string system_info = whisper_print_system_info();
+  return Napi::String::New(info.Env(), system_info);
 }
 
 }  // namespace whisper_napi

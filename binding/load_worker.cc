@@ -44,6 +44,8 @@ void LoadWorker::Execute() {
     error_ = NativeError(ErrorCode::OutOfMemory, "not enough memory to load '" + path_ + "'");
   } catch (const std::exception& e) {
     error_ = NativeError(ErrorCode::Native, std::string("loading '") + path_ + "' failed: " + e.what());
+  } catch (...) {
+    error_ = NativeError(ErrorCode::Native, "loading '" + path_ + "' failed with an unknown native exception");
   }
   load_ms_ = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
 }
@@ -71,7 +73,12 @@ void LoadWorker::OnWorkComplete(Napi::Env env, napi_status status) {
     Destroy();
     return;
   }
-  Napi::AsyncWorker::OnWorkComplete(env, status);
+  try {
+    Napi::AsyncWorker::OnWorkComplete(env, status);  // settles, then deletes this
+  } catch (...) {
+    // JS stopped being runnable while settling (worker.terminate() racing completion).
+    Destroy();
+  }
 }
 
 void LoadWorker::OnError(const Napi::Error& error) { deferred_.Reject(error.Value()); }

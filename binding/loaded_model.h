@@ -17,6 +17,7 @@ class LoadedModel {
  public:
   LoadedModel(WhisperContextPtr context, ModelFile file) : context_(std::move(context)), file_(std::move(file)) {
     file_.plan.clear();  // only needed while loading
+    file_.stream.reset();
   }
 
   whisper_context* context() const { return context_.get(); }
@@ -32,8 +33,11 @@ class LoadedModel {
         return state;
       }
     }
-    return WhisperStatePtr(whisper_init_state(context_.get()));
+    return NewState();
   }
+
+  // A new state, never pooled; null if whisper.cpp could not allocate it.
+  WhisperStatePtr NewState() { return WhisperStatePtr(whisper_init_state(context_.get())); }
 
   // Keeps one idle state for the next job; whisper_full_with_state resets what it needs.
   void ReleaseState(WhisperStatePtr state) {

@@ -20,7 +20,7 @@ Model::Model(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Model>(info) {}
 
 Model::~Model() {
   // Finalizer backstop: the weights go when the last running job lets go of them.
-  loaded_.reset();
+  Release();
 }
 
 void Model::Attach(std::shared_ptr<LoadedModel> loaded) {
@@ -31,10 +31,12 @@ void Model::Attach(std::shared_ptr<LoadedModel> loaded) {
   Napi::MemoryManagement::AdjustExternalMemory(Env(), reported_external_bytes_);
 }
 
-void Model::Release() {
+void Model::Release() noexcept {
   loaded_.reset();
   if (reported_external_bytes_ != 0) {
-    Napi::MemoryManagement::AdjustExternalMemory(Env(), -reported_external_bytes_);
+    // The raw call: this also runs in the finalizer, where nothing may throw.
+    int64_t adjusted = 0;
+    napi_adjust_external_memory(Env(), -reported_external_bytes_, &adjusted);
     reported_external_bytes_ = 0;
   }
 }
@@ -74,14 +76,20 @@ Napi::Value Model::Transcribe(const Napi::CallbackInfo& info) {
   if (typed.TypedArrayType() != napi_float32_array) {
     throw MakeTypeError(env, "transcribe(samples, params) expects a Float32Array");
   }
+  // Read the options first: reading them can run JS (getters), which could dispose us.
+  TranscribeParams params = TranscribeParams::FromJs(info[1].As<Napi::Object>());
   if (disposed_) throw MakeError(env, ErrorCode::Disposed, "the model has been disposed");
   if (!loaded_) throw MakeError(env, ErrorCode::Native, "the model is not loaded yet");
 
-  TranscribeParams params = TranscribeParams::FromJs(info[1].As<Napi::Object>());
   // Copy the samples: the caller's buffer may be changed, transferred or detached while
   // the job runs on another thread.
   Napi::Float32Array samples = typed.As<Napi::Float32Array>();
-  std::vector<float> copy(samples.Data(), samples.Data() + samples.ElementLength());
+  std::vector<float> copy;
+  try {
+    copy.assign(samples.Data(), samples.Data() + samples.ElementLength());
+  } catch (const std::bad_alloc&) {
+    throw MakeError(env, ErrorCode::OutOfMemory, "not enough memory to copy the audio");
+  }
 
   auto* worker = new TranscribeWorker(env, loaded_, std::move(copy), std::move(params));
   LivenessProbe::Flag flag = worker->cancel_flag();

@@ -27,7 +27,7 @@ class Model : public Napi::ObjectWrap<Model> {
   Napi::Value Transcribe(const Napi::CallbackInfo& info);
   Napi::Value Dispose(const Napi::CallbackInfo& info);
 
-  void Release();
+  void Release() noexcept;
 
   std::shared_ptr<LoadedModel> loaded_;
   bool loading_ = false;

@@ -192,10 +192,12 @@ void CheckHeader(const std::string& path, const ModelHeader& h) {
   in_range("n_text_ctx", h.n_text_ctx, 64, 448);
   in_range("n_audio_state", h.n_audio_state, 1, 8192);
   in_range("n_audio_head", h.n_audio_head, 1, 256);
-  in_range("n_audio_layer", h.n_audio_layer, 1, 128);
+  // Layer counts beyond what whisper.cpp's fixed-size graph pools hold (~84 decoder layers)
+  // abort at the first state allocation; real models have at most 32.
+  in_range("n_audio_layer", h.n_audio_layer, 1, 64);
   in_range("n_text_state", h.n_text_state, 1, 8192);
   in_range("n_text_head", h.n_text_head, 1, 256);
-  in_range("n_text_layer", h.n_text_layer, 1, 128);
+  in_range("n_text_layer", h.n_text_layer, 1, 64);
   if (h.n_mels != 80 && h.n_mels != 128) Invalid(path, "n_mels = " + std::to_string(h.n_mels) + ", expected 80 or 128");
   if (h.n_text_state != h.n_audio_state) {
     Invalid(path, "n_text_state (" + std::to_string(h.n_text_state) + ") differs from n_audio_state (" +
@@ -220,6 +222,11 @@ int32_t WeightTypeOf(const std::string& path, int32_t ftype) {
 std::vector<char> Bytes(const void* data, size_t size) {
   const char* p = static_cast<const char*>(data);
   return std::vector<char>(p, p + size);
+}
+
+void Append(std::vector<char>& out, const void* data, size_t size) {
+  const char* p = static_cast<const char*>(data);
+  out.insert(out.end(), p, p + size);
 }
 
 class PlanBuilder {
@@ -279,13 +286,14 @@ ModelFile InspectModelFile(const std::string& path) {
   const uint64_t size = fs::file_size(fspath, ec);
   if (ec) Invalid(path, "cannot read its size (" + ec.message() + ")");
 
-  std::ifstream in(fspath, std::ios::binary);
-  if (!in) Invalid(path, "it cannot be opened for reading");
+  auto stream = std::make_shared<std::ifstream>(fspath, std::ios::binary);
+  if (!*stream) Invalid(path, "it cannot be opened for reading");
 
   ModelFile model;
   model.path = path;
   model.file_size = size;
-  Reader r(path, in, size);
+  model.stream = stream;
+  Reader r(path, *stream, size);
   PlanBuilder plan(model.plan);
 
   if (size < 4) Invalid(path, "the file is only " + std::to_string(size) + " bytes long");
@@ -305,41 +313,52 @@ ModelFile InspectModelFile(const std::string& path) {
   model.converted_from_f32 = model.weight_type == GGML_TYPE_F32;
   const int32_t load_wtype = model.converted_from_f32 ? GGML_TYPE_F16 : model.weight_type;
 
-  if (model.converted_from_f32) {
-    ModelHeader rewritten = h;
-    rewritten.ftype = GGML_FTYPE_MOSTLY_F16;
+  {
+    ModelHeader presented = h;
+    if (model.converted_from_f32) presented.ftype = GGML_FTYPE_MOSTLY_F16;
     std::vector<char> bytes = Bytes(&magic, sizeof magic);
-    std::vector<char> header = Bytes(&rewritten, sizeof rewritten);
-    bytes.insert(bytes.end(), header.begin(), header.end());
+    Append(bytes, &presented, sizeof presented);
     plan.Literal(std::move(bytes));
-  } else {
-    plan.Copy(0, r.position());
   }
 
   // Mel filter bank.
-  const uint64_t filters_start = r.position();
   const int32_t n_mel = r.Read<int32_t>("mel filter header");
   const int32_t n_fft = r.Read<int32_t>("mel filter header");
   if (n_mel != h.n_mels || n_fft != kMelFftBins) {
     Invalid(path, "mel filter bank is " + std::to_string(n_mel) + "x" + std::to_string(n_fft) + ", expected " +
                       std::to_string(h.n_mels) + "x" + std::to_string(kMelFftBins));
   }
-  r.Skip(uint64_t(n_mel) * uint64_t(n_fft) * sizeof(float), "mel filter bank");
+  {
+    std::vector<char> bytes;
+    Append(bytes, &n_mel, sizeof n_mel);
+    Append(bytes, &n_fft, sizeof n_fft);
+    plan.Literal(std::move(bytes));
+  }
+  const uint64_t filters_start = r.position();
+  const uint64_t filters_bytes = uint64_t(n_mel) * uint64_t(n_fft) * sizeof(float);
+  r.Skip(filters_bytes, "mel filter bank");
+  plan.Copy(filters_start, filters_bytes);
 
-  // Vocabulary.
+  // Vocabulary: kept in memory exactly as checked.
   const int32_t n_vocab = r.Read<int32_t>("vocabulary");
   if (n_vocab <= 0 || n_vocab > h.n_vocab) {
     Invalid(path, "vocabulary has " + std::to_string(n_vocab) + " entries; expected 1.." + std::to_string(h.n_vocab));
   }
-  for (int32_t i = 0; i < n_vocab; ++i) {
-    const uint32_t length = r.Read<uint32_t>("vocabulary");
-    if (length > kMaxTokenBytes) {
-      Invalid(path, "vocabulary entry " + std::to_string(i) + " claims " + std::to_string(length) + " bytes");
+  {
+    std::vector<char> bytes;
+    Append(bytes, &n_vocab, sizeof n_vocab);
+    for (int32_t i = 0; i < n_vocab; ++i) {
+      const uint32_t length = r.Read<uint32_t>("vocabulary");
+      if (length > kMaxTokenBytes) {
+        Invalid(path, "vocabulary entry " + std::to_string(i) + " claims " + std::to_string(length) + " bytes");
+      }
+      const std::string token = r.ReadString(length, "vocabulary");
+      Append(bytes, &length, sizeof length);
+      Append(bytes, token.data(), token.size());
     }
-    r.Skip(length, "vocabulary");
+    plan.Literal(std::move(bytes));
   }
   model.vocab_entries = n_vocab;
-  plan.Copy(filters_start, r.position() - filters_start);
 
   // Tensors: each one must be one whisper.cpp expects, once, with its type and shape.
   std::map<std::string, ExpectedTensor> expected = ExpectedTensors(h, model.weight_type);
@@ -388,24 +407,20 @@ ModelFile InspectModelFile(const std::string& path) {
 
     // In an f32 file, the tensors that an f16 file stores as f16 are converted on the way in.
     const bool convert = model.converted_from_f32 && loaded_as.at(name).type == GGML_TYPE_F16;
+    std::vector<char> header;
+    const int32_t presented_type = convert ? int32_t(GGML_TYPE_F16) : ttype;
+    for (int32_t v : {n_dims, name_length, presented_type}) Append(header, &v, sizeof v);
+    for (int i = 0; i < n_dims; ++i) {
+      const int32_t v = static_cast<int32_t>(ne[i]);
+      Append(header, &v, sizeof v);
+    }
+    Append(header, name.data(), name.size());
+    plan.Literal(std::move(header));
     if (convert) {
-      std::vector<char> header;
-      const int32_t f16 = GGML_TYPE_F16;
-      for (int32_t v : {n_dims, name_length, f16}) {
-        std::vector<char> b = Bytes(&v, sizeof v);
-        header.insert(header.end(), b.begin(), b.end());
-      }
-      for (int i = 0; i < n_dims; ++i) {
-        const int32_t v = static_cast<int32_t>(ne[i]);
-        std::vector<char> b = Bytes(&v, sizeof v);
-        header.insert(header.end(), b.begin(), b.end());
-      }
-      header.insert(header.end(), name.begin(), name.end());
-      plan.Literal(std::move(header));
       plan.ConvertF32ToF16(data_start, data_bytes);
       model.tensor_bytes += data_bytes / 2;
     } else {
-      plan.Copy(tensor_start, r.position() - tensor_start);
+      plan.Copy(data_start, data_bytes);
       model.tensor_bytes += data_bytes;
     }
     model.tensor_count++;

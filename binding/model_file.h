@@ -8,14 +8,19 @@
 // header's hyper-parameters, so that anything whisper.cpp would choke on becomes a
 // NativeError(InvalidModel) with a message naming the problem.
 //
-// It also produces the LoadPlan that model_loader feeds to whisper.cpp. For most files the
-// plan is the file itself; for an all-f32 file (ftype 0), which whisper.cpp v1.9.1 loads
-// and then aborts on at the first CPU encode (its im2col kernel requires f16 convolution
-// weights), the plan rewrites the file on the fly as ftype 1: matrices and convolution
-// kernels become f16, exactly as whisper.cpp's own f16 files store them.
+// It also produces the plan that model_loader feeds to whisper.cpp: every structural field
+// (header, filter-bank size, vocabulary, tensor headers) comes from the bytes checked here,
+// held in memory, and only bulk numbers (filter bank, tensor data) are read again from the
+// same open file. A file rewritten between the check and the load can then change numbers,
+// never the structure whisper.cpp parses. An all-f32 file (ftype 0), which whisper.cpp
+// v1.9.1 loads and then aborts on at the first CPU encode (its im2col kernel requires f16
+// convolution weights), is presented as ftype 1: matrices and convolution kernels are
+// converted to f16 on the way in, exactly as whisper.cpp's own f16 files store them.
 #pragma once
 
 #include <cstdint>
+#include <fstream>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -54,6 +59,7 @@ struct ModelFile {
   uint64_t tensor_bytes = 0;          // bytes of tensor data whisper.cpp will hold
   bool converted_from_f32 = false;    // the plan rewrites f32 weights to f16
   std::vector<LoadSegment> plan;
+  std::shared_ptr<std::ifstream> stream;  // the file, still open, for the plan's copies
 };
 
 // Throws NativeError (ModelNotFound or InvalidModel) with a precise message.

@@ -3,15 +3,16 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
-#include <filesystem>
 
 #include "ggml.h"
 
 namespace whisper_napi {
 
 PlannedModelStream::PlannedModelStream(const ModelFile& file)
-    : in_(std::filesystem::u8path(file.path), std::ios::binary), plan_(file.plan) {
-  if (!in_) failed_ = true;
+    : stream_(file.stream), in_(*stream_), plan_(file.plan) {
+  // Reading resumes from wherever InspectModelFile left the stream.
+  in_.clear();
+  file_position_ = UINT64_MAX;
 }
 
 whisper_model_loader PlannedModelStream::Loader() {

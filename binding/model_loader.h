@@ -3,6 +3,7 @@
 #pragma once
 
 #include <fstream>
+#include <memory>
 #include <vector>
 
 #include "model_file.h"
@@ -25,7 +26,8 @@ class PlannedModelStream {
   bool AtEnd() const { return at_end_; }
   void SeekTo(uint64_t offset);
 
-  std::ifstream in_;
+  std::shared_ptr<std::ifstream> stream_;  // opened by InspectModelFile
+  std::ifstream& in_;
   const std::vector<LoadSegment>& plan_;
   size_t segment_ = 0;
   uint64_t offset_in_segment_ = 0;

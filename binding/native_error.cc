@@ -28,4 +28,10 @@ Napi::TypeError MakeTypeError(Napi::Env env, const std::string& message) {
   return error;
 }
 
+Napi::RangeError MakeRangeError(Napi::Env env, const std::string& message) {
+  Napi::RangeError error = Napi::RangeError::New(env, message);
+  error.Set("code", Napi::String::New(env, "ERR_OUT_OF_RANGE"));
+  return error;
+}
+
 }  // namespace whisper_napi

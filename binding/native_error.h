@@ -35,7 +35,8 @@ class NativeError : public std::runtime_error {
 // A JS Error with `code` set; `name` stays "Error" and the JS layer rebrands it.
 Napi::Error MakeError(Napi::Env env, ErrorCode code, const std::string& message);
 
-// Same, but for a TypeError thrown synchronously when a native method is misused.
+// Same, but for a TypeError / RangeError thrown synchronously when a native method is misused.
 Napi::TypeError MakeTypeError(Napi::Env env, const std::string& message);
+Napi::RangeError MakeRangeError(Napi::Env env, const std::string& message);
 
 }  // namespace whisper_napi

@@ -1,9 +1,15 @@
 #include "transcribe_params.h"
 
+#include <climits>
+#include <cstdint>
+
 #include "native_error.h"
 
 namespace whisper_napi {
 namespace {
+
+constexpr int kMaxThreads = 64;
+constexpr size_t kMaxPromptBytes = 4096;
 
 // Each reader leaves the default in place when the field is absent or undefined.
 class OptionReader {
@@ -36,11 +42,23 @@ class OptionReader {
     return true;
   }
 
+  // whisper.cpp trusts these values; some out-of-range ones make it index out of bounds
+  // or loop forever. src/options.ts enforces the same ranges with friendlier messages.
+  template <typename T>
+  void Range(const char* key, T value, T lo, T hi) const {
+    if (!(value >= lo && value <= hi)) {  // also false for NaN
+      throw MakeRangeError(object_.Env(), std::string("native option '") + key + "' is out of range: " +
+                                              std::to_string(value) + " not in [" + std::to_string(lo) + ", " +
+                                              std::to_string(hi) + "]");
+    }
+  }
+
  private:
   Napi::Value Get(const char* key) const { return object_.Get(key); }
   [[noreturn]] void Throw(const char* key, const char* expected) const {
     throw MakeTypeError(object_.Env(), std::string("native option '") + key + "' must be " + expected);
   }
+
   Napi::Object object_;
 };
 
@@ -97,6 +115,32 @@ TranscribeParams TranscribeParams::FromJs(const Napi::Object& options) {
   if (!read.String("language", p.language_)) p.language_ = w.language ? w.language : "en";
   p.has_initial_prompt_ = read.String("initialPrompt", p.initial_prompt_);
   p.has_suppress_regex_ = read.String("suppressRegex", p.suppress_regex_);
+
+  read.Range("threads", w.n_threads, 1, kMaxThreads);
+  read.Range("offsetMs", w.offset_ms, 0, INT32_MAX);
+  read.Range("durationMs", w.duration_ms, 0, INT32_MAX);
+  read.Range("maxTextContext", w.n_max_text_ctx, 0, INT32_MAX);
+  read.Range("audioContext", w.audio_ctx, 0, 1500);
+  read.Range("maxSegmentLength", w.max_len, 0, INT32_MAX);
+  read.Range("maxTokensPerSegment", w.max_tokens, 0, INT32_MAX);
+  // More than WHISPER_MAX_DECODERS (8) decoders is an error inside whisper_full.
+  read.Range("bestOf", w.greedy.best_of, 1, 8);
+  if (strategy == "beam") read.Range("beamSize", w.beam_search.beam_size, 1, 8);
+  // The fallback loop runs from temperature to 1 in steps of the increment: above 1 it
+  // never runs (whisper.cpp then reads an unset decoder), and a tiny step never ends.
+  read.Range("temperature", w.temperature, 0.0f, 1.0f);
+  if (w.temperature_inc != 0.0f) read.Range("temperatureIncrement", w.temperature_inc, 0.01f, 1.0f);
+  read.Range("maxInitialTimestamp", w.max_initial_ts, 0.0f, 30.0f);
+  read.Range("tokenTimestampThreshold", w.thold_pt, 0.0f, 1.0f);
+  read.Range("tokenTimestampSumThreshold", w.thold_ptsum, 0.0f, 1.0f);
+  read.Range("lengthPenalty", w.length_penalty, -1.0f, 10.0f);
+  read.Range("entropyThreshold", w.entropy_thold, -1e6f, 1e6f);
+  read.Range("logprobThreshold", w.logprob_thold, -1e6f, 1e6f);
+  read.Range("noSpeechThreshold", w.no_speech_thold, 0.0f, 1.0f);
+  // whisper.cpp tokenizes the prompt with std::regex, which recurses per character of a
+  // word; only the last ~223 tokens are used anyway.
+  read.Range("initialPrompt length", p.initial_prompt_.size(), size_t(0), kMaxPromptBytes);
+  read.Range("language length", p.language_.size(), size_t(1), size_t(8));
   return p;
 }
 

@@ -20,6 +20,11 @@ class TranscribeParams {
   whisper_full_params ToWhisper() const;
 
   bool token_details() const { return token_details_; }
+  // True when whisper.cpp detects the language (language "auto").
+  bool detects_language() const { return language_ == "auto"; }
+  // True when whisper_full resets everything a previous job left in a state
+  // (no carried text context, no language detection), so a pooled state may be used.
+  bool clears_state() const { return params_.no_context && !detects_language(); }
 
  private:
   whisper_full_params params_{};

@@ -26,7 +26,12 @@ void TranscribeWorker::OnWorkComplete(Napi::Env env, napi_status status) {
     Destroy();
     return;
   }
-  Napi::AsyncWorker::OnWorkComplete(env, status);
+  try {
+    Napi::AsyncWorker::OnWorkComplete(env, status);  // settles, then deletes this
+  } catch (...) {
+    // JS stopped being runnable while settling (worker.terminate() racing completion).
+    Destroy();
+  }
 }
 
 void TranscribeWorker::Execute() {
@@ -39,6 +44,8 @@ void TranscribeWorker::Execute() {
     error_ = NativeError(ErrorCode::OutOfMemory, "not enough memory for this transcription");
   } catch (const std::exception& e) {
     error_ = NativeError(ErrorCode::Native, std::string("transcription failed: ") + e.what());
+  } catch (...) {
+    error_ = NativeError(ErrorCode::Native, "transcription failed with an unknown native exception");
   }
   total_ms_ = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
   samples_.clear();
@@ -59,16 +66,24 @@ void TranscribeWorker::Run() {
   }
   if (cancel_->load()) throw NativeError(ErrorCode::Aborted, "the transcription was aborted");
 
+  // whisper_pcm_to_mel reflects the first 200 samples for padding whatever the length;
+  // pad short input with silence so it never reads past the end. (Under 1 s, whisper.cpp
+  // returns no segments anyway.)
+  constexpr size_t kMinSamples = 201;
+  if (samples_.size() < kMinSamples) samples_.resize(kMinSamples, 0.0f);
+
   LogCapture log;
-  WhisperStatePtr state = model_->AcquireState();
+  // A pooled state keeps the previous job's text context (prompt_past) and language; only
+  // jobs that reset both anyway may reuse one.
+  const bool reuse_state = params_.clears_state();
+  WhisperStatePtr state = reuse_state ? model_->AcquireState() : model_->NewState();
   if (!state) {
     const std::string detail = log.Text();
     throw NativeError(ErrorCode::OutOfMemory, "whisper.cpp could not allocate a decoding state" + (detail.empty() ? "" : ": " + detail));
   }
 
   whisper_full_params wparams = params_.ToWhisper();
-  // ggml calls this between graph nodes, from one thread: cheap, and frequent enough
-  // for a prompt stop.
+  // whisper.cpp calls this before each encoder and decoder pass, on this thread.
   wparams.abort_callback = [](void* self) {
     auto* worker = static_cast<TranscribeWorker*>(self);
     worker->probe_.MaybePing();
@@ -84,6 +99,11 @@ void TranscribeWorker::Run() {
 
   const int rc = whisper_full_with_state(model_->context(), state.get(), wparams, samples_.data(),
                                          static_cast<int>(samples_.size()));
+  if (rc == -7) {
+    // whisper.cpp freed the state itself when it failed to grow the KV cache.
+    (void)state.release();
+    throw NativeError(ErrorCode::OutOfMemory, "whisper.cpp could not grow its KV cache (too many beams or candidates for the memory available)");
+  }
   if (cancel_->load()) {
     // The state may hold a half-finished window; don't return it to the pool.
     throw NativeError(ErrorCode::Aborted, "the transcription was aborted");
@@ -93,12 +113,12 @@ void TranscribeWorker::Run() {
     throw NativeError(ErrorCode::Native, "whisper_full failed with code " + std::to_string(rc) + (detail.empty() ? "" : ": " + detail));
   }
   CollectResults(state.get());
-  model_->ReleaseState(std::move(state));
+  if (reuse_state) model_->ReleaseState(std::move(state));
 }
 
 void TranscribeWorker::CollectResults(whisper_state* state) {
   whisper_context* ctx = model_->context();
-  language_id_ = whisper_full_lang_id_from_state(state);
+  language_id_ = params_.detects_language() ? whisper_full_lang_id_from_state(state) : -1;
   const int n_segments = whisper_full_n_segments_from_state(state);
   segments_.reserve(n_segments);
   for (int i = 0; i < n_segments; ++i) {

@@ -11,6 +11,7 @@ import { AbortError, DisposedError, fromNativeError } from './errors';
 import { deriveModelInfo, type ModelInfo } from './model-info';
 import type { NativeJob, NativeModel } from './native';
 import {
+  checkOptionsForModel,
   toNativeLoadOptions,
   toNativeParams,
   validateLoadOptions,
@@ -21,6 +22,22 @@ import {
 import { buildTranscript, type Transcript } from './transcript';
 
 const asyncDispose: typeof Symbol.asyncDispose = Symbol.asyncDispose ?? Symbol.for('nodejs.asyncDispose');
+
+// Every job running in this thread. At process.exit() libuv joins its thread pool, which
+// would wait for each running transcription to finish (minutes, for long audio): cancel
+// them first so exit is prompt.
+const runningJobs = new Set<NativeJob>();
+let exitHookInstalled = false;
+
+function track(job: NativeJob): void {
+  if (!exitHookInstalled) {
+    exitHookInstalled = true;
+    process.on('exit', () => {
+      for (const running of runningJobs) running.cancel();
+    });
+  }
+  runningJobs.add(job);
+}
 
 export class WhisperModel implements AsyncDisposable {
   /** Facts from the model file's header and how it was loaded. */
@@ -66,6 +83,7 @@ export class WhisperModel implements AsyncDisposable {
     const model = this.#live();
     const samples = checkPcm(audio);
     const checked = validateTranscribeOptions(options);
+    checkOptionsForModel(checked, this.info);
     const params = toNativeParams(checked, this.#threads);
     const signal = checked.signal;
     if (signal?.aborted) throw new AbortError('the transcription was aborted before it started', { cause: signal.reason });
@@ -78,6 +96,7 @@ export class WhisperModel implements AsyncDisposable {
     }
     const entry = { job, settled: job.promise.catch(() => undefined) };
     this.#jobs.add(entry);
+    track(job);
     const onAbort = () => job.cancel();
     signal?.addEventListener('abort', onAbort, { once: true });
     try {
@@ -95,6 +114,7 @@ export class WhisperModel implements AsyncDisposable {
     } finally {
       signal?.removeEventListener('abort', onAbort);
       this.#jobs.delete(entry);
+      runningJobs.delete(job);
     }
   }
 

@@ -7,6 +7,8 @@
 import * as os from 'node:os';
 
 import { InvalidOptionError } from './errors';
+import { LANGUAGES, languageCount } from './languages';
+import type { ModelInfo } from './model-info';
 import type { NativeLoadOptions, NativeTranscribeParams } from './native';
 
 /** whisper.cpp's default thread count: min(4, hardware threads). */
@@ -93,28 +95,36 @@ interface Rule {
   kind: Kind;
   min?: number;
   max?: number;
+  /** strings: maximum length in UTF-16 code units */
+  maxLength?: number;
 }
+
+// The same limits are enforced natively (binding/transcribe_params.cc): past them
+// whisper.cpp misbehaves (more than 8 decoders, temperatures above 1, huge prompts).
+const MAX_THREADS = 64;
+const MAX_DECODERS = 8;
+const MAX_PROMPT_LENGTH = 1024;
 
 const LOAD_RULES: Record<keyof LoadModelOptions, Rule> = {
   useGpu: { kind: 'boolean' },
   gpuDevice: { kind: 'integer', min: 0, max: 64 },
   flashAttention: { kind: 'boolean' },
-  threads: { kind: 'integer', min: 1, max: 1024 },
+  threads: { kind: 'integer', min: 1, max: MAX_THREADS },
 };
 
 const TRANSCRIBE_RULES: Record<Exclude<keyof TranscribeOptions, 'signal'>, Rule> = {
-  threads: { kind: 'integer', min: 1, max: 1024 },
+  threads: { kind: 'integer', min: 1, max: MAX_THREADS },
   language: { kind: 'string' },
   translate: { kind: 'boolean' },
-  beamSize: { kind: 'integer', min: 1, max: 16 },
-  bestOf: { kind: 'integer', min: 1, max: 16 },
-  temperature: { kind: 'number', min: 0, max: 10 },
-  temperatureIncrement: { kind: 'number', min: 0, max: 10 },
+  beamSize: { kind: 'integer', min: 1, max: MAX_DECODERS },
+  bestOf: { kind: 'integer', min: 1, max: MAX_DECODERS },
+  temperature: { kind: 'number', min: 0, max: 1 },
+  temperatureIncrement: { kind: 'number', min: 0, max: 1 },
   entropyThreshold: { kind: 'number' },
   logprobThreshold: { kind: 'number' },
   noSpeechThreshold: { kind: 'number', min: 0, max: 1 },
   noContext: { kind: 'boolean' },
-  initialPrompt: { kind: 'string' },
+  initialPrompt: { kind: 'string', maxLength: MAX_PROMPT_LENGTH },
   noTimestamps: { kind: 'boolean' },
   singleSegment: { kind: 'boolean' },
   tokenTimestamps: { kind: 'boolean' },
@@ -151,6 +161,9 @@ function checkValue(where: string, key: string, value: unknown, rule: Rule): voi
       return;
     case 'string':
       if (typeof value !== 'string') throw new InvalidOptionError(`${name} must be a string, got ${describe(value)}`);
+      if (rule.maxLength !== undefined && value.length > rule.maxLength) {
+        throw new InvalidOptionError(`${name} is ${value.length} characters long; at most ${rule.maxLength} are accepted`);
+      }
       return;
     case 'integer':
     case 'number':
@@ -202,10 +215,33 @@ export function validateTranscribeOptions(options: unknown, extraKeys: string[] 
   if (signal !== undefined && !(typeof signal === 'object' && signal !== null && 'aborted' in signal && 'addEventListener' in signal)) {
     throw new InvalidOptionError(`transcribe option 'signal' must be an AbortSignal, got ${describe(signal)}`);
   }
-  if (checked.language !== undefined && !/^(auto|[a-z]{2,3}|haw|yue)$/.test(checked.language)) {
-    throw new InvalidOptionError(`transcribe option 'language' must be a language code such as 'en' or 'auto', got ${JSON.stringify(checked.language)}`);
+  if (checked.language !== undefined && checked.language !== 'auto' && !(LANGUAGES as readonly string[]).includes(checked.language)) {
+    throw new InvalidOptionError(`transcribe option 'language' must be 'auto' or one of whisper's language codes (${LANGUAGES.slice(0, 6).join(', ')}, ...), got ${JSON.stringify(checked.language)}`);
+  }
+  const increment = checked.temperatureIncrement;
+  if (increment !== undefined && increment !== 0 && increment < 0.01) {
+    // whisper.cpp steps from `temperature` to 1 by this increment: a tiny step never ends.
+    throw new InvalidOptionError(`transcribe option 'temperatureIncrement' must be 0 (no fallback) or at least 0.01, got ${increment}`);
   }
   return checked;
+}
+
+/** Checks that depend on the model: languages it knows, translation for .en models. */
+export function checkOptionsForModel(options: TranscribeOptions, info: ModelInfo): void {
+  const language = options.language;
+  if (!info.multilingual) {
+    if (language !== undefined && language !== 'en') {
+      throw new InvalidOptionError(`model ${info.type} is English-only: language must be 'en', got ${JSON.stringify(language)}`);
+    }
+    if (options.translate) throw new InvalidOptionError(`model ${info.type} is English-only and cannot translate`);
+    return;
+  }
+  if (language !== undefined && language !== 'auto') {
+    const index = (LANGUAGES as readonly string[]).indexOf(language);
+    if (index >= languageCount(info.nVocab)) {
+      throw new InvalidOptionError(`model ${info.type} does not know language '${language}' (it has ${languageCount(info.nVocab)} languages)`);
+    }
+  }
 }
 
 export function toNativeLoadOptions(options: LoadModelOptions): NativeLoadOptions {

@@ -75,3 +75,30 @@ test('an already-aborted signal rejects before any native work', async () => {
   await using model = await loadModel(micro);
   await expect(model.transcribe(jfk(), { signal: AbortSignal.abort() })).rejects.toBeInstanceOf(AbortError);
 });
+
+test('jobs never inherit text context from an earlier job on the same model', async () => {
+  // whisper.cpp keeps the previous text in its state; with noContext: false a reused
+  // state would condition the second job on the first one's transcript.
+  await using model = await loadModel(tiny, { threads: 2 });
+  const { samples } = longSpeech(40);
+  const options = { noContext: false, temperatureIncrement: 0 };
+  const first = await model.transcribe(samples, options);
+  await model.transcribe(jfk(), options);
+  const again = await model.transcribe(samples, options);
+  expect(again.segments).toEqual(first.segments);
+});
+
+test('process.exit() during a long transcription exits promptly', async () => {
+  const script = `
+    const { loadModel } = require(${JSON.stringify(require.resolve('../dist/cjs/index.js'))});
+    (async () => {
+      const model = await loadModel(${JSON.stringify(tiny)}, { threads: 2 });
+      model.transcribe(new Float32Array(16000 * 120).map((_, i) => Math.sin(i / 10) * 0.1)).catch(() => {});
+      setTimeout(() => process.exit(0), 300);
+    })();`;
+  const started = Date.now();
+  const { execFileSync } = await import('node:child_process');
+  execFileSync(process.execPath, ['-e', script]);
+  // The job alone would take well over 30 s; libuv joins its thread pool at exit.
+  expect(Date.now() - started).toBeLessThan(10_000);
+});

@@ -106,6 +106,12 @@ test('an absurd hyper-parameter', async () => {
   await expectInvalid(variant('bad-header.bin', bytes), /n_audio_layer = -5/);
 });
 
+test('more decoder layers than whisper.cpp\'s graph pool holds (it would abort at the first state)', async () => {
+  const bytes = Buffer.from(fs.readFileSync(micro));
+  bytes.writeInt32LE(100, 4 + 8 * 4); // n_text_layer
+  await expectInvalid(variant('deep.bin', bytes), /n_text_layer = 100 is outside 1\.\.64/);
+});
+
 test('a vocabulary-only test file from whisper.cpp (no weights)', async () => {
   await expectInvalid(path.join(FIXTURES, 'for-tests-ggml-tiny.en.bin'), /holds no weights/);
 });

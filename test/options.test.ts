@@ -1,8 +1,8 @@
 /** Option validation and mapping, and model-type derivation: pure TypeScript, no addon. */
 import { InvalidOptionError } from '../src';
-import { deriveModelInfo } from '../src/model-info';
+import { deriveModelInfo, type ModelInfo } from '../src/model-info';
 import type { NativeModelFacts } from '../src/native';
-import { defaultThreads, toNativeParams, validateLoadOptions, validateTranscribeOptions } from '../src/options';
+import { checkOptionsForModel, defaultThreads, toNativeParams, validateLoadOptions, validateTranscribeOptions } from '../src/options';
 
 describe('transcribe options', () => {
   test('defaults follow whisper.cpp\'s library: greedy, language en, min(4, cores) threads', () => {
@@ -45,24 +45,54 @@ describe('transcribe options', () => {
     [{ thread: 2 }, /unknown transcribe option 'thread'\. Did you mean 'threads'\?/],
     [{ beamsize: 2 }, /Did you mean 'beamSize'\?/],
     [{ zzzzzz: 1 }, /unknown transcribe option 'zzzzzz'\.$/],
-    [{ threads: 0 }, /'threads' must be between 1 and 1024, got 0/],
-    [{ threads: -1 }, /between 1 and 1024/],
+    [{ threads: 0 }, /'threads' must be between 1 and 64, got 0/],
+    [{ threads: -1 }, /between 1 and 64/],
     [{ threads: 1.5 }, /'threads' must be an integer/],
     [{ threads: '2' }, /'threads' must be a finite number, got the string "2"/],
-    [{ beamSize: 0 }, /'beamSize' must be between 1 and 16/],
+    [{ beamSize: 0 }, /'beamSize' must be between 1 and 8/],
+    [{ beamSize: 9 }, /'beamSize' must be between 1 and 8/],
+    [{ bestOf: 9 }, /'bestOf' must be between 1 and 8/],
+    [{ threads: 65 }, /'threads' must be between 1 and 64/],
+    [{ temperature: 1.5 }, /'temperature' must be between 0 and 1/],
+    [{ temperatureIncrement: 1e-9 }, /must be 0 \(no fallback\) or at least 0\.01/],
+    [{ language: 'xx' }, /one of whisper's language codes/],
     [{ temperature: NaN }, /'temperature' must be a finite number/],
     [{ translate: 'yes' }, /'translate' must be a boolean/],
-    [{ language: 'english' }, /'language' must be a language code/],
+    [{ language: 'english' }, /'language' must be 'auto' or one of whisper's language codes/],
     [{ signal: {} }, /'signal' must be an AbortSignal/],
     ['fast', /transcribe options must be an object/],
     [null, /transcribe options must be an object, got null/],
-  ])('rejects %p', (options, message) => {
+  ])('rejects %#: %s', (options, message) => {
     expect(() => validateTranscribeOptions(options)).toThrow(InvalidOptionError);
     expect(() => validateTranscribeOptions(options)).toThrow(message);
   });
 
+  test('a prompt longer than 1024 characters is refused (whisper.cpp only uses the last ~223 tokens)', () => {
+    expect(() => validateTranscribeOptions({ initialPrompt: 'x'.repeat(1025) })).toThrow(/'initialPrompt' is 1025 characters long; at most 1024/);
+    expect(() => validateTranscribeOptions({ initialPrompt: 'word '.repeat(200) })).not.toThrow();
+  });
+
   test('undefined values are ignored', () => {
     expect(() => validateTranscribeOptions({ threads: undefined, language: undefined })).not.toThrow();
+  });
+});
+
+describe('options that depend on the model', () => {
+  const english = { multilingual: false, nVocab: 51864, type: 'tiny.en' } as ModelInfo;
+  const v2 = { multilingual: true, nVocab: 51865, type: 'large-v2' } as ModelInfo;
+  const v3 = { multilingual: true, nVocab: 51866, type: 'large-v3' } as ModelInfo;
+
+  test('English-only models take only English and cannot translate', () => {
+    expect(() => checkOptionsForModel({ language: 'en' }, english)).not.toThrow();
+    expect(() => checkOptionsForModel({ language: 'de' }, english)).toThrow(/English-only/);
+    expect(() => checkOptionsForModel({ translate: true }, english)).toThrow(/cannot translate/);
+  });
+
+  test("'yue' exists only in 100-language vocabularies (large-v3)", () => {
+    expect(() => checkOptionsForModel({ language: 'yue' }, v3)).not.toThrow();
+    expect(() => checkOptionsForModel({ language: 'yue' }, v2)).toThrow(/does not know language 'yue'/);
+    expect(() => checkOptionsForModel({ language: 'su' }, v2)).not.toThrow();
+    expect(() => checkOptionsForModel({ language: 'auto' }, v2)).not.toThrow();
   });
 });
 
