@@ -3,7 +3,6 @@
 #include <chrono>
 #include <new>
 
-#include "env_liveness.h"
 #include "log_capture.h"
 #include "model.h"
 #include "model_loader.h"
@@ -11,7 +10,7 @@
 namespace whisper_napi {
 
 LoadWorker::LoadWorker(Napi::Env env, Model* model, Napi::Object model_object, std::string path, LoadOptions options)
-    : Napi::AsyncWorker(env, "whisper-napi:load"),
+    : SafeAsyncWorker(env, "whisper-napi:load"),
       deferred_(Napi::Promise::Deferred::New(env)),
       model_(model),
       model_object_(Napi::Persistent(model_object)),
@@ -65,20 +64,6 @@ void LoadWorker::OnOK() {
   facts.Set("loadMs", Napi::Number::New(env, load_ms_));
   model_->Attach(std::move(loaded_));
   deferred_.Resolve(facts);
-}
-
-void LoadWorker::OnWorkComplete(Napi::Env env, napi_status status) {
-  if (!CanRunJs(env)) {
-    // The environment is being torn down (e.g. worker.terminate() during a load).
-    Destroy();
-    return;
-  }
-  try {
-    Napi::AsyncWorker::OnWorkComplete(env, status);  // settles, then deletes this
-  } catch (...) {
-    // JS stopped being runnable while settling (worker.terminate() racing completion).
-    Destroy();
-  }
 }
 
 void LoadWorker::OnError(const Napi::Error& error) { deferred_.Reject(error.Value()); }

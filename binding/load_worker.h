@@ -10,6 +10,7 @@
 
 #include "loaded_model.h"
 #include "native_error.h"
+#include "safe_async_worker.h"
 
 namespace whisper_napi {
 
@@ -21,7 +22,7 @@ struct LoadOptions {
   bool flash_attention = true;
 };
 
-class LoadWorker : public Napi::AsyncWorker {
+class LoadWorker : public SafeAsyncWorker {
  public:
   LoadWorker(Napi::Env env, Model* model, Napi::Object model_object, std::string path, LoadOptions options);
 
@@ -31,7 +32,6 @@ class LoadWorker : public Napi::AsyncWorker {
   void Execute() override;
   void OnOK() override;
   void OnError(const Napi::Error& error) override;
-  void OnWorkComplete(Napi::Env env, napi_status status) override;
 
  private:
   Napi::Promise::Deferred deferred_;

@@ -111,56 +111,36 @@ std::map<std::string, ExpectedTensor> ExpectedTensors(const ModelHeader& h, int3
   add("encoder.conv2.bias", f32, 1, a);
   add("encoder.ln_post.weight", f32, a);
   add("encoder.ln_post.bias", f32, a);
-  for (int i = 0; i < h.n_audio_layer; ++i) {
-    const std::string p = "encoder.blocks." + std::to_string(i) + ".";
-    add(p + "mlp_ln.weight", f32, a);
-    add(p + "mlp_ln.bias", f32, a);
-    add(p + "mlp.0.weight", wtype, a, 4 * a);
-    add(p + "mlp.0.bias", f32, 4 * a);
-    add(p + "mlp.2.weight", wtype, 4 * a, a);
-    add(p + "mlp.2.bias", f32, a);
-    add(p + "attn_ln.weight", f32, a);
-    add(p + "attn_ln.bias", f32, a);
-    add(p + "attn.query.weight", wtype, a, a);
-    add(p + "attn.query.bias", f32, a);
-    add(p + "attn.key.weight", wtype, a, a);
-    add(p + "attn.value.weight", wtype, a, a);
-    add(p + "attn.value.bias", f32, a);
-    add(p + "attn.out.weight", wtype, a, a);
-    add(p + "attn.out.bias", f32, a);
-  }
+  // A transformer block: layer norms and biases f32, matrices in the weight type. Both
+  // self-attention and cross-attention have no key bias, as in OpenAI's model.
+  auto attention = [&](const std::string& p, int64_t n) {
+    add(p + ".query.weight", wtype, n, n);
+    add(p + ".query.bias", f32, n);
+    add(p + ".key.weight", wtype, n, n);
+    add(p + ".value.weight", wtype, n, n);
+    add(p + ".value.bias", f32, n);
+    add(p + ".out.weight", wtype, n, n);
+    add(p + ".out.bias", f32, n);
+    add(p + "_ln.weight", f32, n);
+    add(p + "_ln.bias", f32, n);
+  };
+  auto block = [&](const std::string& p, int64_t n, bool cross) {
+    attention(p + "attn", n);
+    if (cross) attention(p + "cross_attn", n);
+    add(p + "mlp_ln.weight", f32, n);
+    add(p + "mlp_ln.bias", f32, n);
+    add(p + "mlp.0.weight", wtype, n, 4 * n);
+    add(p + "mlp.0.bias", f32, 4 * n);
+    add(p + "mlp.2.weight", wtype, 4 * n, n);
+    add(p + "mlp.2.bias", f32, n);
+  };
+  for (int i = 0; i < h.n_audio_layer; ++i) block("encoder.blocks." + std::to_string(i) + ".", a, false);
 
   add("decoder.positional_embedding", f32, t, h.n_text_ctx);
   add("decoder.token_embedding.weight", wtype, t, h.n_vocab);
   add("decoder.ln.weight", f32, t);
   add("decoder.ln.bias", f32, t);
-  for (int i = 0; i < h.n_text_layer; ++i) {
-    const std::string p = "decoder.blocks." + std::to_string(i) + ".";
-    add(p + "mlp_ln.weight", f32, t);
-    add(p + "mlp_ln.bias", f32, t);
-    add(p + "mlp.0.weight", wtype, t, 4 * t);
-    add(p + "mlp.0.bias", f32, 4 * t);
-    add(p + "mlp.2.weight", wtype, 4 * t, t);
-    add(p + "mlp.2.bias", f32, t);
-    add(p + "attn_ln.weight", f32, t);
-    add(p + "attn_ln.bias", f32, t);
-    add(p + "attn.query.weight", wtype, t, t);
-    add(p + "attn.query.bias", f32, t);
-    add(p + "attn.key.weight", wtype, t, t);
-    add(p + "attn.value.weight", wtype, t, t);
-    add(p + "attn.value.bias", f32, t);
-    add(p + "attn.out.weight", wtype, t, t);
-    add(p + "attn.out.bias", f32, t);
-    add(p + "cross_attn_ln.weight", f32, t);
-    add(p + "cross_attn_ln.bias", f32, t);
-    add(p + "cross_attn.query.weight", wtype, t, t);
-    add(p + "cross_attn.query.bias", f32, t);
-    add(p + "cross_attn.key.weight", wtype, t, t);
-    add(p + "cross_attn.value.weight", wtype, t, t);
-    add(p + "cross_attn.value.bias", f32, t);
-    add(p + "cross_attn.out.weight", wtype, t, t);
-    add(p + "cross_attn.out.bias", f32, t);
-  }
+  for (int i = 0; i < h.n_text_layer; ++i) block("decoder.blocks." + std::to_string(i) + ".", t, true);
   return out;
 }
 

@@ -12,27 +12,13 @@ namespace whisper_napi {
 
 TranscribeWorker::TranscribeWorker(Napi::Env env, std::shared_ptr<LoadedModel> model, std::vector<float> samples,
                                    TranscribeParams params)
-    : Napi::AsyncWorker(env, "whisper-napi:transcribe"),
+    : SafeAsyncWorker(env, "whisper-napi:transcribe"),
       deferred_(Napi::Promise::Deferred::New(env)),
       model_(std::move(model)),
       samples_(std::move(samples)),
       params_(std::move(params)),
       cancel_(std::make_shared<std::atomic<bool>>(false)),
       probe_(env, cancel_) {}
-
-void TranscribeWorker::OnWorkComplete(Napi::Env env, napi_status status) {
-  if (!CanRunJs(env)) {
-    // The environment is being torn down: nobody is left to settle the promise for.
-    Destroy();
-    return;
-  }
-  try {
-    Napi::AsyncWorker::OnWorkComplete(env, status);  // settles, then deletes this
-  } catch (...) {
-    // JS stopped being runnable while settling (worker.terminate() racing completion).
-    Destroy();
-  }
-}
 
 void TranscribeWorker::Execute() {
   const auto start = std::chrono::steady_clock::now();

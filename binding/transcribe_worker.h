@@ -13,6 +13,7 @@
 #include "env_liveness.h"
 #include "loaded_model.h"
 #include "native_error.h"
+#include "safe_async_worker.h"
 #include "transcribe_params.h"
 
 namespace whisper_napi {
@@ -35,7 +36,7 @@ struct SegmentResult {
   std::vector<TokenResult> tokens;
 };
 
-class TranscribeWorker : public Napi::AsyncWorker {
+class TranscribeWorker : public SafeAsyncWorker {
  public:
   TranscribeWorker(Napi::Env env, std::shared_ptr<LoadedModel> model, std::vector<float> samples,
                    TranscribeParams params);
@@ -45,7 +46,6 @@ class TranscribeWorker : public Napi::AsyncWorker {
 
  protected:
   void Execute() override;
-  void OnWorkComplete(Napi::Env env, napi_status status) override;
   void OnOK() override;
   void OnError(const Napi::Error& error) override;
 

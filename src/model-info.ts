@@ -4,7 +4,7 @@
  */
 import type { NativeModelFacts } from './native';
 
-export interface ModelInfo {
+export interface ModelInfo extends NativeModelFacts {
   /** e.g. 'tiny.en', 'medium', 'large-v3', 'distil-medium.en', or 'custom' for other shapes. */
   type: string;
   /** Has language tokens (n_vocab ≥ 51865); `.en` models don't. */
@@ -16,28 +16,6 @@ export interface ModelInfo {
    * n_vocab ≠ 51866: first-generation distilled models such as distil-medium.en).
    */
   forcedNoTimestamps: boolean;
-  nVocab: number;
-  nAudioCtx: number;
-  nAudioState: number;
-  nAudioHead: number;
-  nAudioLayer: number;
-  nTextCtx: number;
-  nTextState: number;
-  nTextHead: number;
-  nTextLayer: number;
-  nMels: number;
-  /** The header's ftype as stored (weight type + 1000 × quantization version). */
-  ftype: number;
-  /** Storage type of the weight matrices in the file: 'f16', 'f32', 'q5_0', ... */
-  weightType: string;
-  /** An f32 file is converted to f16 while loading (whisper.cpp 1.9.1 cannot run f32 on CPU). */
-  convertedFromF32: boolean;
-  /** Bytes of weights held in memory. */
-  tensorBytes: number;
-  fileSize: number;
-  path: string;
-  /** Milliseconds spent loading. */
-  loadMs: number;
 }
 
 const SIZE_BY_ENCODER_LAYERS: Record<number, { name: string; width: number }> = {
@@ -70,26 +48,10 @@ export function deriveModelInfo(facts: NativeModelFacts): ModelInfo {
   }
 
   return {
+    ...facts,
     type,
     multilingual,
     distilled,
     forcedNoTimestamps: facts.nTextLayer === 2 && facts.nVocab !== 51866,
-    nVocab: facts.nVocab,
-    nAudioCtx: facts.nAudioCtx,
-    nAudioState: facts.nAudioState,
-    nAudioHead: facts.nAudioHead,
-    nAudioLayer: facts.nAudioLayer,
-    nTextCtx: facts.nTextCtx,
-    nTextState: facts.nTextState,
-    nTextHead: facts.nTextHead,
-    nTextLayer: facts.nTextLayer,
-    nMels: facts.nMels,
-    ftype: facts.ftype,
-    weightType: facts.weightType,
-    convertedFromF32: facts.convertedFromF32,
-    tensorBytes: facts.tensorBytes,
-    fileSize: facts.fileSize,
-    path: facts.path,
-    loadMs: facts.loadMs,
   };
 }

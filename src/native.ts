@@ -11,24 +11,35 @@ export interface NativeLoadOptions {
 
 /** Header fields and load facts, as binding/load_worker.cc reports them. */
 export interface NativeModelFacts {
+  /** Vocabulary size: 51864 (.en), 51865 (multilingual), 51866 (large-v3). */
   nVocab: number;
   nAudioCtx: number;
+  /** Encoder width. */
   nAudioState: number;
   nAudioHead: number;
   nAudioLayer: number;
   nTextCtx: number;
+  /** Decoder width (equal to the encoder's). */
   nTextState: number;
   nTextHead: number;
   nTextLayer: number;
   nMels: number;
+  /** The header's ftype as stored (weight type + 1000 × quantization version). */
   ftype: number;
+  /** Size of the model file in bytes. */
   fileSize: number;
+  /** Bytes of weights held in memory. */
   tensorBytes: number;
+  /** Tokens stored in the file; whisper.cpp synthesizes the special ones after them. */
   vocabEntries: number;
+  /** Storage type of the weight matrices in the file: 'f16', 'f32', 'q5_0', ... */
   weightType: string;
+  /** An f32 file is converted to f16 while loading (whisper.cpp 1.9.1 cannot run f32 on CPU). */
   convertedFromF32: boolean;
+  /** whisper.cpp's own name for the size ('tiny', 'medium', 'unknown', ...). */
   whisperType: string;
   path: string;
+  /** Milliseconds spent loading. */
   loadMs: number;
 }
 
