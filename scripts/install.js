@@ -4,9 +4,13 @@
 // rebuild`, which needs a binding.gyp we don't have, so this does its job for cmake-js.)
 //
 //   npm install --build-from-source   (or npm_config_build_from_source=true) forces a build.
+//
+// In a git checkout (development, CI) it always builds: cmake-js rebuilds only what
+// changed, and a binary left from an older checkout must never be mistaken for current.
 'use strict';
 
 const { execFileSync } = require('node:child_process');
+const fs = require('node:fs');
 const path = require('node:path');
 
 const root = path.resolve(__dirname, '..');
@@ -24,7 +28,7 @@ function loadableBinary() {
 }
 
 function main() {
-  const fromSource = process.env.npm_config_build_from_source === 'true';
+  const fromSource = process.env.npm_config_build_from_source === 'true' || fs.existsSync(path.join(root, '.git'));
   const existing = fromSource ? undefined : loadableBinary();
   if (existing) {
     console.log(`whisper-napi: using ${path.relative(root, existing)}`);

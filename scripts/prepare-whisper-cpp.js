@@ -38,8 +38,13 @@ function main() {
     return;
   }
   if (fs.existsSync(stamp) && fs.existsSync(path.join(target, 'CMakeLists.txt'))) {
-    // Already prepared (or shipped inside the published package).
-    return;
+    // Already prepared (or shipped inside the published package): keep it only if it is
+    // the pinned source.
+    const prepared = JSON.parse(fs.readFileSync(stamp, 'utf8'));
+    if (prepared.package === `${PINNED_PACKAGE}@${PINNED_PACKAGE_VERSION}` && whisperVersionOf(target) === PINNED_WHISPER_VERSION) {
+      return;
+    }
+    console.log('whisper-napi: deps/whisper.cpp is not the pinned source; replacing it');
   }
 
   let pkgJsonPath;
