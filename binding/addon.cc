@@ -2,6 +2,7 @@
 
 #include "log_capture.h"
 #include "model.h"
+#include "staged_audio.h"
 #include "whisper.h"
 
 namespace whisper_napi {
@@ -13,7 +14,14 @@ WhisperAddon::WhisperAddon(Napi::Env env, Napi::Object exports) {
       InstanceMethod("systemInfo", &WhisperAddon::SystemInfo),
   });
   exports.Set("Model", Model::DefineClass(env));
+  Napi::Function staged_audio = StagedAudio::DefineClass(env);
+  staged_audio_class_ = Napi::Persistent(staged_audio);
+  exports.Set("StagedAudio", staged_audio);
   exports.Set("whisperCppVersion", Napi::String::New(env, whisper_version()));
+}
+
+bool WhisperAddon::IsStagedAudio(const Napi::Value& value) const {
+  return value.IsObject() && value.As<Napi::Object>().InstanceOf(staged_audio_class_.Value());
 }
 
 Napi::Value WhisperAddon::SystemInfo(const Napi::CallbackInfo& info) {

@@ -10,8 +10,13 @@ class WhisperAddon : public Napi::Addon<WhisperAddon> {
  public:
   WhisperAddon(Napi::Env env, Napi::Object exports);
 
+  // True if `value` was made by this environment's StagedAudio constructor.
+  bool IsStagedAudio(const Napi::Value& value) const;
+
  private:
   Napi::Value SystemInfo(const Napi::CallbackInfo& info);
+
+  Napi::FunctionReference staged_audio_class_;
 };
 
 }  // namespace whisper_napi

@@ -6,6 +6,7 @@
 #include "log_capture.h"
 #include "model.h"
 #include "model_loader.h"
+#include "release_worker.h"
 
 namespace whisper_napi {
 
@@ -56,7 +57,7 @@ void LoadWorker::OnOK() {
     return;
   }
   if (model_->disposed()) {
-    loaded_.reset();
+    (new ReleaseWorker(env, std::move(loaded_)))->Queue();  // free off the JS thread
     deferred_.Reject(MakeError(env, ErrorCode::Disposed, "the model was disposed while it was loading").Value());
     return;
   }

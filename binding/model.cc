@@ -2,7 +2,10 @@
 
 #include <vector>
 
+#include "addon.h"
 #include "load_worker.h"
+#include "release_worker.h"
+#include "staged_audio.h"
 #include "native_error.h"
 #include "transcribe_worker.h"
 
@@ -66,32 +69,19 @@ Napi::Value Model::Load(const Napi::CallbackInfo& info) {
   return promise;
 }
 
-// transcribe(samples: Float32Array, params: object) -> { promise, cancel() }
+// transcribe(audio: StagedAudio, params: object) -> { promise, cancel() }
 Napi::Value Model::Transcribe(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  if (info.Length() < 2 || !info[0].IsTypedArray() || !info[1].IsObject()) {
-    throw MakeTypeError(env, "transcribe(samples, params) expects a Float32Array and an object");
-  }
-  Napi::TypedArray typed = info[0].As<Napi::TypedArray>();
-  if (typed.TypedArrayType() != napi_float32_array) {
-    throw MakeTypeError(env, "transcribe(samples, params) expects a Float32Array");
+  if (info.Length() < 2 || !env.GetInstanceData<WhisperAddon>()->IsStagedAudio(info[0]) || !info[1].IsObject()) {
+    throw MakeTypeError(env, "transcribe(audio, params) expects a StagedAudio and an object");
   }
   // Read the options first: reading them can run JS (getters), which could dispose us.
   TranscribeParams params = TranscribeParams::FromJs(info[1].As<Napi::Object>());
   if (disposed_) throw MakeError(env, ErrorCode::Disposed, "the model has been disposed");
   if (!loaded_) throw MakeError(env, ErrorCode::Native, "the model is not loaded yet");
+  std::vector<float> samples = StagedAudio::Unwrap(info[0].As<Napi::Object>())->Take(env);
 
-  // Copy the samples: the caller's buffer may be changed, transferred or detached while
-  // the job runs on another thread.
-  Napi::Float32Array samples = typed.As<Napi::Float32Array>();
-  std::vector<float> copy;
-  try {
-    copy.assign(samples.Data(), samples.Data() + samples.ElementLength());
-  } catch (const std::bad_alloc&) {
-    throw MakeError(env, ErrorCode::OutOfMemory, "not enough memory to copy the audio");
-  }
-
-  auto* worker = new TranscribeWorker(env, loaded_, std::move(copy), std::move(params));
+  auto* worker = new TranscribeWorker(env, loaded_, std::move(samples), std::move(params));
   LivenessProbe::Flag flag = worker->cancel_flag();
   Napi::Object job = Napi::Object::New(env);
   job.Set("promise", worker->Promise());
@@ -100,11 +90,16 @@ Napi::Value Model::Transcribe(const Napi::CallbackInfo& info) {
   return job;
 }
 
-// dispose(): drops this object's hold on the weights. Idempotent.
+// dispose() -> Promise<void>: drops this object's hold on the weights and resolves once
+// they are freed, on the thread pool (freeing ~1 GB takes tens of ms). If a job still holds
+// them, that job frees them when it ends, also off the JS thread. Idempotent.
 Napi::Value Model::Dispose(const Napi::CallbackInfo& info) {
   disposed_ = true;
+  auto* worker = new ReleaseWorker(info.Env(), std::move(loaded_));
+  Napi::Promise promise = worker->Promise();
   Release();
-  return info.Env().Undefined();
+  worker->Queue();
+  return promise;
 }
 
 }  // namespace whisper_napi

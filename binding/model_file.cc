@@ -327,6 +327,7 @@ ModelFile InspectModelFile(const std::string& path) {
   {
     std::vector<char> bytes;
     Append(bytes, &n_vocab, sizeof n_vocab);
+    bool has_space_token = false;
     for (int32_t i = 0; i < n_vocab; ++i) {
       const uint32_t length = r.Read<uint32_t>("vocabulary");
       if (length > kMaxTokenBytes) {
@@ -335,7 +336,10 @@ ModelFile InspectModelFile(const std::string& path) {
       const std::string token = r.ReadString(length, "vocabulary");
       Append(bytes, &length, sizeof length);
       Append(bytes, token.data(), token.size());
+      has_space_token = has_space_token || token == " ";
     }
+    // whisper.cpp looks the lone space up with .at(" ") when suppressing blanks.
+    if (!has_space_token) Invalid(path, "its vocabulary has no ' ' token (every whisper vocabulary has one)");
     plan.Literal(std::move(bytes));
   }
   model.vocab_entries = n_vocab;

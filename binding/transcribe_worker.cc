@@ -34,8 +34,10 @@ void TranscribeWorker::Execute() {
     error_ = NativeError(ErrorCode::Native, "transcription failed with an unknown native exception");
   }
   total_ms_ = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-  samples_.clear();
-  samples_.shrink_to_fit();
+  // Free what this job held here, on the pool thread: the samples, and the weights too if
+  // the model was disposed while the job ran (this was then the last reference).
+  std::vector<float>().swap(samples_);
+  model_.reset();
 }
 
 void TranscribeWorker::Run() {

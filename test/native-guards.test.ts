@@ -17,6 +17,12 @@ afterAll(() => model.dispose());
 
 const base = { strategy: 'greedy', threads: 2, language: 'en' } as const;
 
+function staged(samples: Float32Array = jfk()) {
+  const audio = new addon.StagedAudio(samples.length);
+  audio.append(samples, 0, samples.length);
+  return audio;
+}
+
 // The addon's errors come from the main realm, not jest's: compare by name, not class.
 function thrown(fn: () => unknown): Error {
   try {
@@ -39,19 +45,35 @@ test.each([
   ['noSpeechThreshold: NaN', { noSpeechThreshold: NaN }, /'noSpeechThreshold' is out of range/],
   ['initialPrompt: 100,000 characters', { initialPrompt: 'a'.repeat(100_000) }, /'initialPrompt length' is out of range/],
 ])('rejects %#: %s', (_label, extra, message) => {
-  const error = thrown(() => model.transcribe(jfk(), { ...base, ...extra } as never));
+  const error = thrown(() => model.transcribe(staged(), { ...base, ...extra } as never));
   expect(error.name).toBe('RangeError');
   expect(error.message).toMatch(message);
 });
 
 test('wrong types are TypeErrors', () => {
-  expect(thrown(() => model.transcribe(jfk(), { ...base, threads: '2' } as never)).name).toBe('TypeError');
-  expect(thrown(() => model.transcribe(new Int16Array(10) as never, base)).name).toBe('TypeError');
+  expect(thrown(() => model.transcribe(staged(), { ...base, threads: '2' } as never)).name).toBe('TypeError');
+  expect(thrown(() => model.transcribe(jfk() as never, base)).name).toBe('TypeError');
+  expect(thrown(() => model.transcribe({ append() {} } as never, base)).name).toBe('TypeError');
   expect(thrown(() => (model.transcribe as (...a: unknown[]) => unknown)()).name).toBe('TypeError');
+});
+
+test('staged audio: bounds, completeness and single use are enforced', () => {
+  const audio = new addon.StagedAudio(10);
+  expect(thrown(() => audio.append(new Float32Array(11), 0, 11)).message).toMatch(/more samples than announced/);
+  expect(thrown(() => audio.append(new Float32Array(5), 3, 9)).message).toMatch(/bad slice/);
+  expect(thrown(() => audio.append(new Float64Array(5) as never, 0, 5)).name).toBe('TypeError');
+  audio.append(new Float32Array(5), 0, 5);
+  expect(thrown(() => model.transcribe(audio, base)).message).toMatch(/incomplete/);
+  expect(thrown(() => new addon.StagedAudio(0)).message).toMatch(/between 1 and/);
+  expect(thrown(() => new addon.StagedAudio(-1)).message).toMatch(/between 1 and/);
+  const once = staged();
+  const job = model.transcribe(once, base);
+  expect(thrown(() => model.transcribe(once, base)).message).toMatch(/already used/);
+  return job.promise;
 });
 
 test('an options getter that disposes the model mid-call is handled', () => {
   const sneaky = { ...base };
   Object.defineProperty(sneaky, 'translate', { enumerable: true, get: () => (model.dispose(), false) });
-  expect(() => model.transcribe(jfk(), sneaky)).toThrow(/disposed/);
+  expect(() => model.transcribe(staged(), sneaky)).toThrow(/disposed/);
 });
