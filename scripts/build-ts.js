@@ -25,5 +25,8 @@ fs.writeFileSync(
   path.join(esmDir, 'index.mjs'),
   `import cjs from '../cjs/index.js';\n\nexport const { ${names.join(', ')} } = cjs;\nexport default cjs;\n`,
 );
-fs.writeFileSync(path.join(esmDir, 'index.d.mts'), `export * from '../cjs/index.js';\n`);
+fs.writeFileSync(
+  path.join(esmDir, 'index.d.mts'),
+  `export * from '../cjs/index.js';\ndeclare const cjs: typeof import('../cjs/index.js');\nexport default cjs;\n`,
+);
 console.log(`whisper-napi: built dist/cjs and dist/esm (${names.length} exports)`);

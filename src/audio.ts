@@ -1,7 +1,13 @@
-/** Checks on PCM input that can be made without touching every sample on the JS thread. */
+/**
+ * PCM input: checks that need not touch every sample, and staging the samples into native
+ * memory without holding the JS thread.
+ */
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { types } from 'node:util';
 
-import { InvalidAudioError } from './errors';
+import { native } from './binding';
+import { AbortError, InvalidAudioError } from './errors';
+import type { NativeStagedAudio } from './native';
 
 export const SAMPLE_RATE = 16000;
 /** whisper.cpp counts samples in an int: about 37 hours at 16 kHz. */
@@ -22,4 +28,24 @@ export function checkPcm(audio: unknown): Float32Array {
     throw new InvalidAudioError(`audio has ${audio.length} samples; whisper.cpp accepts at most ${MAX_SAMPLES} (about 37 hours at 16 kHz)`);
   }
   return audio;
+}
+
+/** 2^20 samples (4 MB, ~65 s of audio) per slice: a few milliseconds of copying. */
+const STAGING_SLICE = 1 << 20;
+
+/**
+ * Copies the samples into native memory for a job, slice by slice, yielding to the event
+ * loop between slices: one hour of audio is 230 MB, which copied in one go would hold the
+ * JS thread for hundreds of milliseconds. Audio up to ~65 s is copied at once.
+ */
+export async function stagePcm(audio: Float32Array, signal?: AbortSignal): Promise<NativeStagedAudio> {
+  const staged = new (native().StagedAudio)(audio.length);
+  for (let start = 0; start < audio.length; start += STAGING_SLICE) {
+    if (start > 0) {
+      await nextTurn();
+      if (signal?.aborted) throw new AbortError('the transcription was aborted before it started', { cause: signal.reason });
+    }
+    staged.append(audio, start, Math.min(audio.length, start + STAGING_SLICE));
+  }
+  return staged;
 }

@@ -22,9 +22,11 @@ export class WhisperError extends Error {
   constructor(code: WhisperErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.code = code;
-    this.name = new.target.name;
   }
 }
+// Names are set on each prototype as plain strings, not taken from the constructor, so
+// they survive minifiers in bundled (e.g. Electron) apps.
+WhisperError.prototype.name = 'WhisperError';
 
 /** The model file does not exist (or, for the default model, has not been downloaded). */
 export class ModelNotFoundError extends WhisperError {
@@ -32,6 +34,7 @@ export class ModelNotFoundError extends WhisperError {
     super('ERR_WHISPER_MODEL_NOT_FOUND', message, options);
   }
 }
+ModelNotFoundError.prototype.name = 'ModelNotFoundError';
 
 /** The file exists but is not a ggml whisper model whisper.cpp can use; nothing was loaded. */
 export class InvalidModelError extends WhisperError {
@@ -39,6 +42,7 @@ export class InvalidModelError extends WhisperError {
     super('ERR_WHISPER_INVALID_MODEL', message, options);
   }
 }
+InvalidModelError.prototype.name = 'InvalidModelError';
 
 /** The audio is not usable: wrong type, empty, too long, or containing NaN/Infinity. */
 export class InvalidAudioError extends WhisperError {
@@ -46,6 +50,7 @@ export class InvalidAudioError extends WhisperError {
     super('ERR_WHISPER_INVALID_AUDIO', message, options);
   }
 }
+InvalidAudioError.prototype.name = 'InvalidAudioError';
 
 /** An option has the wrong type, is out of range, or is not an option at all. */
 export class InvalidOptionError extends WhisperError {
@@ -53,6 +58,7 @@ export class InvalidOptionError extends WhisperError {
     super('ERR_WHISPER_INVALID_OPTION', message, options);
   }
 }
+InvalidOptionError.prototype.name = 'InvalidOptionError';
 
 /** The model was disposed before or during the call. */
 export class DisposedError extends WhisperError {
@@ -60,6 +66,7 @@ export class DisposedError extends WhisperError {
     super('ERR_WHISPER_DISPOSED', message, options);
   }
 }
+DisposedError.prototype.name = 'DisposedError';
 
 /** The job was aborted through an AbortSignal. `name` is 'AbortError', as the platform's. */
 export class AbortError extends WhisperError {
@@ -67,6 +74,7 @@ export class AbortError extends WhisperError {
     super('ABORT_ERR', message, options);
   }
 }
+AbortError.prototype.name = 'AbortError';
 
 /** Memory for the model or a decoding state could not be allocated. */
 export class OutOfMemoryError extends WhisperError {
@@ -74,6 +82,7 @@ export class OutOfMemoryError extends WhisperError {
     super('ERR_WHISPER_OUT_OF_MEMORY', message, options);
   }
 }
+OutOfMemoryError.prototype.name = 'OutOfMemoryError';
 
 /** whisper.cpp reported a failure not covered above; the message quotes its log. */
 export class NativeError extends WhisperError {
@@ -81,6 +90,7 @@ export class NativeError extends WhisperError {
     super('ERR_WHISPER_NATIVE', message, options);
   }
 }
+NativeError.prototype.name = 'NativeError';
 
 /** The compiled addon could not be loaded (not built for this platform, or broken). */
 export class AddonLoadError extends WhisperError {
@@ -88,14 +98,20 @@ export class AddonLoadError extends WhisperError {
     super('ERR_WHISPER_ADDON_LOAD', message, options);
   }
 }
+AddonLoadError.prototype.name = 'AddonLoadError';
 
 /** Turns an error from the addon (a plain Error with `code`) into the matching class. */
 export function fromNativeError(error: unknown): Error {
   // util.types, not instanceof: the addon's errors come from the main realm, and test
   // runners and vm contexts have their own Error.
   if (!types.isNativeError(error)) return new NativeError(String(error));
+  if (error instanceof WhisperError) return error; // ours already (e.g. thrown in JS)
   const code = (error as { code?: unknown }).code;
   switch (code) {
+    // Direct misuse of the addon's own arguments (TypeError / RangeError from C++).
+    case 'ERR_INVALID_ARG_TYPE':
+    case 'ERR_OUT_OF_RANGE':
+      return new InvalidOptionError(error.message, { cause: error });
     case 'ERR_WHISPER_MODEL_NOT_FOUND':
       return new ModelNotFoundError(error.message);
     case 'ERR_WHISPER_INVALID_MODEL':

@@ -6,12 +6,14 @@
  *   await using model = await loadModel('ggml-tiny.en.bin');  // or your own
  *   const transcript = await model.transcribe(pcm16kMono, { threads: 4 });
  */
+import { resolve as resolvePath } from 'node:path';
+
 import { checkPcm } from './audio';
 import { native } from './binding';
 import { resolveDefaultModelPath } from './default-model';
 import { InvalidOptionError } from './errors';
 import { WhisperModel, loadModel } from './model';
-import { validateTranscribeOptions, type LoadModelOptions, type TranscribeOptions } from './options';
+import { toNativeLoadOptions, validateLoadOptions, validateTranscribeOptions, type LoadModelOptions, type TranscribeOptions } from './options';
 import type { Transcript } from './transcript';
 
 export { WhisperModel, loadModel };
@@ -36,16 +38,27 @@ export type { Segment, Token, Transcript, TranscriptTimings } from './transcript
 export interface TopLevelTranscribeOptions extends TranscribeOptions {
   /** Model file to use. Default: $WHISPER_NAPI_MODEL, else distil-medium.en in the cache. */
   model?: string;
-  /** How to load it, the first time it is used. */
+  /**
+   * How to load the model. Each distinct (model file, load options) pair is loaded once and
+   * kept until `releaseModels()`.
+   */
   load?: LoadModelOptions;
 }
 
-// Models loaded by the top-level transcribe(), kept for reuse, keyed by path + load options.
+// Models loaded by the top-level transcribe(), kept for reuse, keyed by the resolved path
+// and the load options with their defaults filled in (so key order and spelled-out
+// defaults don't load a second copy).
 const cachedModels = new Map<string, Promise<WhisperModel>>();
+
+function cacheKey(file: string, load: LoadModelOptions): string {
+  const native = toNativeLoadOptions(load);
+  return JSON.stringify([resolvePath(file), native.useGpu, native.gpuDevice, native.flashAttention, load.threads ?? null]);
+}
 
 /**
  * Transcribes 16 kHz mono PCM with the default model (or `options.model`). The model is
- * loaded on first use and kept; `releaseModels()` frees it.
+ * loaded on first use and kept; `releaseModels()` frees it (a call still running on it
+ * then rejects with `DisposedError`).
  */
 export async function transcribe(audio: Float32Array, options: TopLevelTranscribeOptions = {}): Promise<Transcript> {
   const { model: modelOption, load, ...rest } = validateTranscribeOptions(options, ['model', 'load']) as TopLevelTranscribeOptions;
@@ -53,11 +66,12 @@ export async function transcribe(audio: Float32Array, options: TopLevelTranscrib
     throw new InvalidOptionError(`transcribe option 'model' must be a path string, got ${typeof modelOption}`);
   }
   checkPcm(audio);
-  const path = await resolveDefaultModelPath(modelOption);
-  const key = JSON.stringify([path, load ?? {}]);
+  const loadOptions = validateLoadOptions(load);
+  const file = await resolveDefaultModelPath(modelOption);
+  const key = cacheKey(file, loadOptions);
   let pending = cachedModels.get(key);
   if (!pending) {
-    pending = loadModel(path, load);
+    pending = loadModel(file, loadOptions);
     cachedModels.set(key, pending);
     pending.catch(() => cachedModels.delete(key));
   }

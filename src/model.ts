@@ -5,9 +5,9 @@
  * them deterministically once running jobs have stopped; if a model is simply dropped, the
  * addon's finalizer frees them when V8 collects it.
  */
-import { checkPcm } from './audio';
+import { checkPcm, stagePcm } from './audio';
 import { native } from './binding';
-import { AbortError, DisposedError, fromNativeError } from './errors';
+import { AbortError, DisposedError, InvalidOptionError, fromNativeError } from './errors';
 import { deriveModelInfo, type ModelInfo } from './model-info';
 import type { NativeJob, NativeModel } from './native';
 import {
@@ -21,22 +21,21 @@ import {
 } from './options';
 import { buildTranscript, type Transcript } from './transcript';
 
-const asyncDispose: typeof Symbol.asyncDispose = Symbol.asyncDispose ?? Symbol.for('nodejs.asyncDispose');
-
 // Every job running in this thread. At process.exit() libuv joins its thread pool, which
 // would wait for each running transcription to finish (minutes, for long audio): cancel
-// them first so exit is prompt.
+// them first so exit is prompt. The listener is there only while jobs run.
 const runningJobs = new Set<NativeJob>();
-let exitHookInstalled = false;
+const cancelRunningJobs = () => {
+  for (const job of runningJobs) job.cancel();
+};
 
 function track(job: NativeJob): void {
-  if (!exitHookInstalled) {
-    exitHookInstalled = true;
-    process.on('exit', () => {
-      for (const running of runningJobs) running.cancel();
-    });
-  }
+  if (runningJobs.size === 0) process.on('exit', cancelRunningJobs);
   runningJobs.add(job);
+}
+
+function untrack(job: NativeJob): void {
+  if (runningJobs.delete(job) && runningJobs.size === 0) process.off('exit', cancelRunningJobs);
 }
 
 export class WhisperModel implements AsyncDisposable {
@@ -57,7 +56,7 @@ export class WhisperModel implements AsyncDisposable {
   /** Loads a ggml whisper model on the libuv thread pool. Prefer the top-level `loadModel`. */
   static async load(path: string, options?: LoadModelOptions): Promise<WhisperModel> {
     if (typeof path !== 'string' || path.length === 0) {
-      throw new TypeError(`loadModel(path): path must be a non-empty string, got ${path === '' ? 'an empty string' : typeof path}`);
+      throw new InvalidOptionError(`loadModel(path): path must be a non-empty string, got ${path === '' ? 'an empty string' : typeof path}`);
     }
     const checked = validateLoadOptions(options);
     const model = new (native().Model)();
@@ -80,17 +79,20 @@ export class WhisperModel implements AsyncDisposable {
    * whisper.cpp's sequential long-form loop in one call.
    */
   async transcribe(audio: Float32Array, options?: TranscribeOptions): Promise<Transcript> {
-    const model = this.#live();
+    this.#live();
     const samples = checkPcm(audio);
     const checked = validateTranscribeOptions(options);
     checkOptionsForModel(checked, this.info);
-    const params = toNativeParams(checked, this.#threads);
+    const params = toNativeParams(checked, this.#threads, this.info.multilingual);
     const signal = checked.signal;
     if (signal?.aborted) throw new AbortError('the transcription was aborted before it started', { cause: signal.reason });
 
     let job: NativeJob;
     try {
-      job = model.transcribe(samples, params);
+      const staged = await stagePcm(samples, signal);
+      // Checked again: staging long audio yields to the event loop, and reading the
+      // options may have run user code.
+      job = this.#live().transcribe(staged, params);
     } catch (error) {
       throw fromNativeError(error);
     }
@@ -114,26 +116,28 @@ export class WhisperModel implements AsyncDisposable {
     } finally {
       signal?.removeEventListener('abort', onAbort);
       this.#jobs.delete(entry);
-      runningJobs.delete(job);
+      untrack(job);
     }
   }
 
   /**
    * Stops running transcriptions (they reject with `DisposedError`), waits for them to
-   * leave native code, then frees the weights. Safe to call more than once.
+   * leave native code, then frees the weights on the thread pool. Safe to call more than once.
    */
   dispose(): Promise<void> {
     if (this.#disposing) return this.#disposing;
     const jobs = [...this.#jobs];
     for (const { job } of jobs) job.cancel();
-    this.#disposing = Promise.all(jobs.map((j) => j.settled)).then(() => {
-      this.#native?.dispose();
+    const model = this.#native;
+    this.#disposing = (async () => {
+      await Promise.all(jobs.map((j) => j.settled));
+      await model?.dispose();
       this.#native = undefined;
-    });
+    })();
     return this.#disposing;
   }
 
-  [asyncDispose](): Promise<void> {
+  [Symbol.asyncDispose](): Promise<void> {
     return this.dispose();
   }
 

@@ -111,12 +111,20 @@ export interface NativeJob {
 
 export interface NativeModel {
   load(path: string, options: NativeLoadOptions): Promise<NativeModelFacts>;
-  transcribe(samples: Float32Array, params: NativeTranscribeParams): NativeJob;
-  dispose(): void;
+  /** Moves the staged samples into a new job. */
+  transcribe(audio: NativeStagedAudio, params: NativeTranscribeParams): NativeJob;
+  /** Resolves once the weights are freed (on the thread pool). */
+  dispose(): Promise<void>;
+}
+
+/** Native memory for a job's samples, filled slice by slice (binding/staged_audio.h). */
+export interface NativeStagedAudio {
+  append(samples: Float32Array, start: number, end: number): void;
 }
 
 export interface NativeAddon {
   Model: new () => NativeModel;
+  StagedAudio: new (totalSamples: number) => NativeStagedAudio;
   whisperCppVersion: string;
   systemInfo(): string;
 }

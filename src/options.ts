@@ -230,7 +230,8 @@ export function validateTranscribeOptions(options: unknown, extraKeys: string[] 
 export function checkOptionsForModel(options: TranscribeOptions, info: ModelInfo): void {
   const language = options.language;
   if (!info.multilingual) {
-    if (language !== undefined && language !== 'en') {
+    // 'auto' is fine: an English-only model can only answer English.
+    if (language !== undefined && language !== 'en' && language !== 'auto') {
       throw new InvalidOptionError(`model ${info.type} is English-only: language must be 'en', got ${JSON.stringify(language)}`);
     }
     if (options.translate) throw new InvalidOptionError(`model ${info.type} is English-only and cannot translate`);
@@ -253,12 +254,13 @@ export function toNativeLoadOptions(options: LoadModelOptions): NativeLoadOption
 }
 
 /** Maps user options onto whisper_full_params fields; unset fields keep the library default. */
-export function toNativeParams(options: TranscribeOptions, modelThreads: number | undefined): NativeTranscribeParams {
+export function toNativeParams(options: TranscribeOptions, modelThreads: number | undefined, multilingual = true): NativeTranscribeParams {
   const beamSize = options.beamSize ?? 1;
   const params: NativeTranscribeParams = {
     strategy: beamSize > 1 ? 'beam' : 'greedy',
     threads: options.threads ?? modelThreads ?? defaultThreads(),
-    language: options.language ?? 'en',
+    // English-only models have no language tokens to detect with.
+    language: options.language === 'auto' && !multilingual ? 'en' : (options.language ?? 'en'),
   };
   if (beamSize > 1) params.beamSize = beamSize;
   const copy = <K extends keyof NativeTranscribeParams>(key: K, value: NativeTranscribeParams[K] | undefined) => {

@@ -84,6 +84,9 @@ describe('options that depend on the model', () => {
 
   test('English-only models take only English and cannot translate', () => {
     expect(() => checkOptionsForModel({ language: 'en' }, english)).not.toThrow();
+    expect(() => checkOptionsForModel({ language: 'auto' }, english)).not.toThrow();
+    expect(toNativeParams({ language: 'auto' }, 1, false).language).toBe('en');
+    expect(toNativeParams({ language: 'auto' }, 1, true).language).toBe('auto');
     expect(() => checkOptionsForModel({ language: 'de' }, english)).toThrow(/English-only/);
     expect(() => checkOptionsForModel({ translate: true }, english)).toThrow(/cannot translate/);
   });

@@ -1,5 +1,6 @@
 /** The built package works from CommonJS and from ES modules, with one shared instance. */
 import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 import { MODELS, ROOT, modelPath } from './support/paths';
@@ -30,4 +31,36 @@ test('the type declarations exist for both entry points', () => {
   for (const entry of [pkg.exports['.']!.import!.types, pkg.exports['.']!.require!.types]) {
     expect(() => require.resolve(path.join(ROOT, entry))).not.toThrow();
   }
+});
+
+test('the declarations type-check for a consumer using import and require (moduleResolution nodenext)', () => {
+  const dir = path.join(ROOT, '.cache', 'consumer');
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(
+    path.join(dir, 'tsconfig.json'),
+    JSON.stringify({ compilerOptions: { module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022', strict: true, noEmit: true, lib: ['es2022', 'esnext.disposable'], types: ['node'], typeRoots: [path.join(ROOT, 'node_modules', '@types')] }, files: ['esm.mts', 'cjs.cts'] }),
+  );
+  fs.writeFileSync(
+    path.join(dir, 'esm.mts'),
+    `import whisper, { loadModel, transcribe, InvalidAudioError, type Transcript, type TranscribeOptions } from 'whisper-napi';
+const options: TranscribeOptions = { threads: 2, language: 'en', beamSize: 1, temperatureIncrement: 0 };
+export async function run(pcm: Float32Array): Promise<string> {
+  await using model = await loadModel('model.bin', { useGpu: false });
+  const t: Transcript = await model.transcribe(pcm, options);
+  const type: string = model.info.type;
+  const viaDefault: Transcript = await whisper.transcribe(pcm);
+  return t.text + type + viaDefault.segments[0]?.start + (await transcribe(pcm, { model: 'x.bin' })).language + InvalidAudioError.name;
+}
+// @ts-expect-error unknown options are type errors too
+export const bad: TranscribeOptions = { thread: 2 };
+`,
+  );
+  fs.writeFileSync(
+    path.join(dir, 'cjs.cts'),
+    `import whisper = require('whisper-napi');
+export const load: (path: string) => Promise<whisper.WhisperModel> = (p) => whisper.loadModel(p);
+`,
+  );
+  const tsc = require.resolve('typescript/bin/tsc');
+  expect(() => execFileSync(process.execPath, [tsc, '-p', dir], { encoding: 'utf8' })).not.toThrow();
 });
