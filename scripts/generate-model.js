@@ -6,9 +6,11 @@
 // Weights: layer-norm weights 1, biases 0, everything else N(0, 0.02) from a seeded
 // generator, so activations stay finite through any depth. The mel filter bank and the
 // vocabulary are copied from a ggml file that has them (whisper.cpp's for-tests-*.bin),
-// so transcripts are made of real tokens.
+// so transcripts are made of real tokens; or, with --synth-vocab, synthesized: a Slaney
+// mel filter bank (as OpenAI's and librosa's) and tokens " w<id>" (plus " " at 220).
 //
 //   node scripts/generate-model.js --preset micro --out /tmp/micro.bin [--seed 1] [--f32]
+//        [--vocab-from file | --synth-vocab] [--multilingual]
 'use strict';
 
 const fs = require('node:fs');
@@ -160,13 +162,63 @@ function readFiltersAndVocab(file, nMels) {
   return data.subarray(start, offset);
 }
 
+/** Slaney-style mel filter bank for 16 kHz audio and a 400-point FFT (201 bins). */
+function slaneyMelFilters(nMels) {
+  const sampleRate = 16000;
+  const fSp = 200 / 3;
+  const minLogHz = 1000;
+  const minLogMel = minLogHz / fSp;
+  const logStep = Math.log(6.4) / 27;
+  const hzToMel = (hz) => (hz < minLogHz ? hz / fSp : minLogMel + Math.log(hz / minLogHz) / logStep);
+  const melToHz = (mel) => (mel < minLogMel ? mel * fSp : minLogHz * Math.exp(logStep * (mel - minLogMel)));
+  const maxMel = hzToMel(sampleRate / 2);
+  const edges = Array.from({ length: nMels + 2 }, (_, i) => melToHz((maxMel * i) / (nMels + 1)));
+  const filters = new Float32Array(nMels * N_FFT_BINS);
+  for (let m = 0; m < nMels; m++) {
+    const norm = 2 / (edges[m + 2] - edges[m]);
+    for (let k = 0; k < N_FFT_BINS; k++) {
+      const f = (k * sampleRate) / 2 / (N_FFT_BINS - 1);
+      const lower = (f - edges[m]) / (edges[m + 1] - edges[m]);
+      const upper = (edges[m + 2] - f) / (edges[m + 2] - edges[m + 1]);
+      filters[m * N_FFT_BINS + k] = Math.max(0, Math.min(lower, upper)) * norm;
+    }
+  }
+  return filters;
+}
+
+/**
+ * Mel filter bank and vocabulary bytes made from nothing. whisper.cpp synthesizes the
+ * special tokens itself (ids from 50256 for English, 50257 for multilingual models).
+ */
+function synthesizeFiltersAndVocab(nMels, multilingual) {
+  const filters = slaneyMelFilters(nMels);
+  const head = Buffer.alloc(8);
+  head.writeInt32LE(nMels, 0);
+  head.writeInt32LE(N_FFT_BINS, 4);
+  const tokens = multilingual ? 50257 : 50256;
+  const parts = [head, Buffer.from(filters.buffer), Buffer.alloc(4)];
+  parts[2].writeInt32LE(tokens, 0);
+  for (let id = 0; id < tokens; id++) {
+    // Token 220 is GPT-2's lone space; whisper.cpp's blank suppression looks it up.
+    const text = Buffer.from(id === 220 ? ' ' : ` w${id}`, 'utf8');
+    const length = Buffer.alloc(4);
+    length.writeUInt32LE(text.length, 0);
+    parts.push(length, text);
+  }
+  return Buffer.concat(parts);
+}
+
 /**
  * Writes a model file. Returns its path. Writes to a temporary name and renames, so a
  * crash never leaves a half-written file where a test would pick it up.
  */
-function generateModel({ preset = 'micro', shape, out, seed = 1, f32: allF32 = false, vocabFrom = DEFAULT_VOCAB_SOURCE }) {
+function generateModel({ preset = 'micro', shape, out, seed = 1, f32: allF32 = false, vocabFrom = DEFAULT_VOCAB_SOURCE, synthVocab = false, multilingual = false }) {
   const h = { ...(shape ?? PRESETS[preset]) };
   if (!h.nVocab) throw new Error(`unknown preset '${preset}'; known: ${Object.keys(PRESETS).join(', ')}`);
+  if (multilingual) {
+    if (!synthVocab) throw new Error('--multilingual needs --synth-vocab (the shared fixtures hold English vocabularies)');
+    h.nVocab = 51865;
+  }
   const weightType = allF32 ? TYPE_F32 : TYPE_F16;
   const tmp = `${out}.${process.pid}.tmp`;
   fs.mkdirSync(path.dirname(out), { recursive: true });
@@ -177,7 +229,7 @@ function generateModel({ preset = 'micro', shape, out, seed = 1, f32: allF32 = f
     [h.nVocab, h.nAudioCtx, h.nAudioState, h.nAudioHead, h.nAudioLayer, h.nTextCtx, h.nTextState, h.nTextHead,
       h.nTextLayer, h.nMels, allF32 ? 0 : 1].forEach((v, i) => header.writeInt32LE(v, 4 + i * 4));
     fs.writeSync(fd, header);
-    fs.writeSync(fd, readFiltersAndVocab(vocabFrom, h.nMels));
+    fs.writeSync(fd, synthVocab ? synthesizeFiltersAndVocab(h.nMels, multilingual) : readFiltersAndVocab(vocabFrom, h.nMels));
 
     const normal = normalFiller(seed, 0.02);
     const chunkElements = 1 << 20;
@@ -218,7 +270,7 @@ if (require.main === module) {
   };
   const out = get('--out');
   if (!out) {
-    console.error(`usage: generate-model.js --preset <${Object.keys(PRESETS).join('|')}> --out <file> [--seed N] [--f32] [--vocab-from file]`);
+    console.error(`usage: generate-model.js --preset <${Object.keys(PRESETS).join('|')}> --out <file> [--seed N] [--f32] [--vocab-from file | --synth-vocab] [--multilingual]`);
     process.exit(2);
   }
   const file = generateModel({
@@ -227,6 +279,8 @@ if (require.main === module) {
     seed: Number(get('--seed', '1')),
     f32: args.includes('--f32'),
     vocabFrom: get('--vocab-from', DEFAULT_VOCAB_SOURCE),
+    synthVocab: args.includes('--synth-vocab'),
+    multilingual: args.includes('--multilingual'),
   });
   console.log(file);
 }

@@ -20,7 +20,12 @@ async function cycles(mode: 'dispose' | 'finalize'): Promise<{ start: number; en
 test('100 load/dispose cycles do not leak', async () => {
   const r = await cycles('dispose');
   console.log(`dispose(): RSS ${r.start} MB -> ${r.end} MB; every 10 cycles: ${r.samples.join(', ')}`);
-  expect(r.end - r.start).toBeLessThan(30);
+  // One model is 75 MB, so leaking anything per cycle would show as hundreds of MB. RSS may
+  // step up once while glibc sets up an arena for another pool thread (loads and frees run
+  // on different threads); after that it must stay flat.
+  expect(r.end - r.start).toBeLessThan(40);
+  const late = r.samples.slice(4); // cycles 50..100
+  expect(Math.max(...late) - Math.min(...late)).toBeLessThan(5);
 });
 
 test('100 models dropped without dispose() are freed by the finalizer', async () => {

@@ -112,6 +112,14 @@ test('more decoder layers than whisper.cpp\'s graph pool holds (it would abort a
   await expectInvalid(variant('deep.bin', bytes), /n_text_layer = 100 is outside 1\.\.64/);
 });
 
+test('a vocabulary without the lone-space token whisper.cpp looks up', async () => {
+  const bytes = Buffer.from(fs.readFileSync(micro));
+  let offset = modelLayout(micro).vocabStart + 4;
+  while (!(bytes.readUInt32LE(offset) === 1 && bytes[offset + 4] === 0x20)) offset += 4 + bytes.readUInt32LE(offset);
+  bytes[offset + 4] = 0x7e; // ' ' -> '~'
+  await expectInvalid(variant('no-space.bin', bytes), /no ' ' token/);
+});
+
 test('a vocabulary-only test file from whisper.cpp (no weights)', async () => {
   await expectInvalid(path.join(FIXTURES, 'for-tests-ggml-tiny.en.bin'), /holds no weights/);
 });

@@ -69,7 +69,11 @@ export function longSpeech(seconds: number): { file: string; samples: Float32Arr
     const total = seconds * 16000;
     const out = new Float32Array(total);
     for (let at = 0; at < total; at += speech.length + gap) out.set(speech.subarray(0, Math.min(speech.length, total - at)), at);
-    writePcm16Wav(file, out);
+    // Written under a temporary name and renamed: an interrupted run never leaves a
+    // truncated file for the next run to reuse.
+    const tmp = `${file}.${process.pid}.tmp`;
+    writePcm16Wav(tmp, out);
+    fs.renameSync(tmp, file);
   }
   return { file, samples: readPcm16Wav(file) };
 }

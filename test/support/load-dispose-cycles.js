@@ -9,8 +9,9 @@ const mb = () => process.memoryUsage().rss / 2 ** 20;
 
 (async () => {
   const samples = [];
-  // Warm-up: allocator pools, ggml's one-time CPU setup.
-  for (let i = 0; i < 5; i++) await (await loadModel(model)).dispose();
+  // Warm-up: ggml's one-time CPU setup, and the allocator arenas of the thread-pool threads
+  // that load and free models (glibc keeps one per thread; they settle after ~20 cycles).
+  for (let i = 0; i < 20; i++) await (await loadModel(model)).dispose();
   global.gc();
   const start = mb();
   for (let i = 0; i < cycles; i++) {

@@ -14,6 +14,10 @@ export interface ModelSpec {
   preset: Preset;
   f32?: boolean;
   seed?: number;
+  /** Mel filters and vocabulary made by the generator instead of copied from a fixture. */
+  synthVocab?: boolean;
+  /** n_vocab 51865 with language tokens (needs synthVocab). */
+  multilingual?: boolean;
 }
 
 /** Generated files are named after the generator's own hash, so a change regenerates them. */
@@ -22,14 +26,17 @@ function generatorHash(): string {
   return crypto.createHash('sha256').update(source).digest('hex').slice(0, 8);
 }
 
-export function modelPath({ preset, f32 = false, seed = 1 }: ModelSpec): string {
-  return path.join(CACHE, 'models', `${preset}${f32 ? '-f32' : ''}-s${seed}-${generatorHash()}.bin`);
+export function modelPath({ preset, f32 = false, seed = 1, synthVocab = false, multilingual = false }: ModelSpec): string {
+  const flags = `${f32 ? '-f32' : ''}${synthVocab ? '-synth' : ''}${multilingual ? '-multilingual' : ''}`;
+  return path.join(CACHE, 'models', `${preset}${flags}-s${seed}-${generatorHash()}.bin`);
 }
 
 /** The models the suite uses; global-setup generates whichever are missing. */
 export const MODELS = {
   micro: { preset: 'micro' },
   microF32: { preset: 'micro', f32: true },
+  microSynth: { preset: 'micro', synthVocab: true },
+  microMultilingual: { preset: 'micro', synthVocab: true, multilingual: true },
   tiny: { preset: 'tiny.en' },
   distilMedium: { preset: 'distil-medium.en' },
 } as const satisfies Record<string, ModelSpec>;
