@@ -69,7 +69,7 @@ Napi::Value Model::Load(const Napi::CallbackInfo& info) {
   return promise;
 }
 
-// transcribe(audio: StagedAudio, params: object) -> { promise, cancel() }
+// transcribe(audio: StagedAudio, params: object, listener?: (event) => void) -> { promise, cancel() }
 Napi::Value Model::Transcribe(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (info.Length() < 2 || !env.GetInstanceData<WhisperAddon>()->IsStagedAudio(info[0]) || !info[1].IsObject()) {
@@ -81,8 +81,8 @@ Napi::Value Model::Transcribe(const Napi::CallbackInfo& info) {
   if (!loaded_) throw MakeError(env, ErrorCode::Native, "the model is not loaded yet");
   std::vector<float> samples = StagedAudio::Unwrap(info[0].As<Napi::Object>())->Take(env);
 
-  auto* worker = new TranscribeWorker(env, loaded_, std::move(samples), std::move(params));
-  LivenessProbe::Flag flag = worker->cancel_flag();
+  auto* worker = new TranscribeWorker(env, loaded_, std::move(samples), std::move(params), info[2]);
+  CancelFlag flag = worker->cancel_flag();
   Napi::Object job = Napi::Object::New(env);
   job.Set("promise", worker->Promise());
   job.Set("cancel", Napi::Function::New(env, [flag](const Napi::CallbackInfo&) { flag->store(true); }, "cancel"));

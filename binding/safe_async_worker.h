@@ -9,7 +9,7 @@
 
 #include <napi.h>
 
-#include "env_liveness.h"
+#include "job_channel.h"
 
 namespace whisper_napi {
 

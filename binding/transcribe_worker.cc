@@ -11,14 +11,14 @@
 namespace whisper_napi {
 
 TranscribeWorker::TranscribeWorker(Napi::Env env, std::shared_ptr<LoadedModel> model, std::vector<float> samples,
-                                   TranscribeParams params)
+                                   TranscribeParams params, Napi::Value listener)
     : SafeAsyncWorker(env, "whisper-napi:transcribe"),
       deferred_(Napi::Promise::Deferred::New(env)),
       model_(std::move(model)),
       samples_(std::move(samples)),
       params_(std::move(params)),
       cancel_(std::make_shared<std::atomic<bool>>(false)),
-      probe_(env, cancel_) {}
+      channel_(env, cancel_, listener.IsFunction() ? static_cast<napi_value>(listener) : nullptr, params_.token_details()) {}
 
 void TranscribeWorker::Execute() {
   const auto start = std::chrono::steady_clock::now();
@@ -74,7 +74,7 @@ void TranscribeWorker::Run() {
   // whisper.cpp calls this before each encoder and decoder pass, on this thread.
   wparams.abort_callback = [](void* self) {
     auto* worker = static_cast<TranscribeWorker*>(self);
-    worker->probe_.MaybePing();
+    worker->channel_.MaybePing();
     return worker->cancel_->load();
   };
   wparams.abort_callback_user_data = this;
@@ -84,6 +84,22 @@ void TranscribeWorker::Run() {
     return !worker->cancel_->load();
   };
   wparams.encoder_begin_callback_user_data = this;
+  if (channel_.wants_events()) {
+    wparams.new_segment_callback = [](whisper_context* ctx, whisper_state* state, int n_new, void* self) {
+      auto* worker = static_cast<TranscribeWorker*>(self);
+      const int total = whisper_full_n_segments_from_state(state);
+      const int first = total - n_new;
+      worker->channel_.Segments(first, ReadSegments(ctx, state, first, n_new, worker->params_.token_details()));
+    };
+    wparams.new_segment_callback_user_data = this;
+    wparams.progress_callback = [](whisper_context*, whisper_state*, int percent, void* self) {
+      auto* worker = static_cast<TranscribeWorker*>(self);
+      if (percent <= worker->last_progress_) return;  // keep it monotonic
+      worker->last_progress_ = percent;
+      worker->channel_.Progress(percent);
+    };
+    wparams.progress_callback_user_data = this;
+  }
 
   const int rc = whisper_full_with_state(model_->context(), state.get(), wparams, samples_.data(),
                                          static_cast<int>(samples_.size()));
@@ -100,41 +116,10 @@ void TranscribeWorker::Run() {
     const std::string detail = log.Text();
     throw NativeError(ErrorCode::Native, "whisper_full failed with code " + std::to_string(rc) + (detail.empty() ? "" : ": " + detail));
   }
-  CollectResults(state.get());
+  language_id_ = params_.detects_language() ? whisper_full_lang_id_from_state(state.get()) : -1;
+  segments_ = ReadSegments(model_->context(), state.get(), 0, whisper_full_n_segments_from_state(state.get()),
+                           params_.token_details());
   if (reuse_state) model_->ReleaseState(std::move(state));
-}
-
-void TranscribeWorker::CollectResults(whisper_state* state) {
-  whisper_context* ctx = model_->context();
-  language_id_ = params_.detects_language() ? whisper_full_lang_id_from_state(state) : -1;
-  const int n_segments = whisper_full_n_segments_from_state(state);
-  segments_.reserve(n_segments);
-  for (int i = 0; i < n_segments; ++i) {
-    SegmentResult segment;
-    segment.t0 = whisper_full_get_segment_t0_from_state(state, i);
-    segment.t1 = whisper_full_get_segment_t1_from_state(state, i);
-    const char* text = whisper_full_get_segment_text_from_state(state, i);
-    segment.text = text ? text : "";
-    segment.no_speech_prob = whisper_full_get_segment_no_speech_prob_from_state(state, i);
-    segment.speaker_turn_next = whisper_full_get_segment_speaker_turn_next_from_state(state, i);
-    if (params_.token_details()) {
-      const int n_tokens = whisper_full_n_tokens_from_state(state, i);
-      segment.tokens.reserve(n_tokens);
-      for (int j = 0; j < n_tokens; ++j) {
-        const whisper_token_data data = whisper_full_get_token_data_from_state(state, i, j);
-        TokenResult token;
-        token.id = data.id;
-        const char* token_text = whisper_full_get_token_text_from_state(ctx, state, i, j);
-        token.text = token_text ? token_text : "";
-        token.p = data.p;
-        token.plog = data.plog;
-        token.t0 = data.t0;
-        token.t1 = data.t1;
-        segment.tokens.push_back(std::move(token));
-      }
-    }
-    segments_.push_back(std::move(segment));
-  }
 }
 
 void TranscribeWorker::OnOK() {
@@ -143,34 +128,8 @@ void TranscribeWorker::OnOK() {
     deferred_.Reject(MakeError(env, error_->code(), error_->what()).Value());
     return;
   }
-  Napi::Array segments = Napi::Array::New(env, segments_.size());
-  for (size_t i = 0; i < segments_.size(); ++i) {
-    const SegmentResult& s = segments_[i];
-    Napi::Object segment = Napi::Object::New(env);
-    segment.Set("t0", Napi::Number::New(env, static_cast<double>(s.t0)));
-    segment.Set("t1", Napi::Number::New(env, static_cast<double>(s.t1)));
-    segment.Set("text", Napi::String::New(env, s.text));
-    segment.Set("noSpeechProb", Napi::Number::New(env, s.no_speech_prob));
-    segment.Set("speakerTurnNext", Napi::Boolean::New(env, s.speaker_turn_next));
-    if (params_.token_details()) {
-      Napi::Array tokens = Napi::Array::New(env, s.tokens.size());
-      for (size_t j = 0; j < s.tokens.size(); ++j) {
-        const TokenResult& t = s.tokens[j];
-        Napi::Object token = Napi::Object::New(env);
-        token.Set("id", Napi::Number::New(env, t.id));
-        token.Set("text", Napi::String::New(env, t.text));
-        token.Set("p", Napi::Number::New(env, t.p));
-        token.Set("plog", Napi::Number::New(env, t.plog));
-        token.Set("t0", Napi::Number::New(env, static_cast<double>(t.t0)));
-        token.Set("t1", Napi::Number::New(env, static_cast<double>(t.t1)));
-        tokens.Set(static_cast<uint32_t>(j), token);
-      }
-      segment.Set("tokens", tokens);
-    }
-    segments.Set(static_cast<uint32_t>(i), segment);
-  }
   Napi::Object result = Napi::Object::New(env);
-  result.Set("segments", segments);
+  result.Set("segments", SegmentsToJs(env, segments_, params_.token_details()));
   const char* language = language_id_ >= 0 ? whisper_lang_str(language_id_) : nullptr;
   result.Set("language", language ? Napi::Value(Napi::String::New(env, language)) : env.Null());
   result.Set("encoderRuns", Napi::Number::New(env, encoder_runs_));

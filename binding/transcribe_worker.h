@@ -10,39 +10,23 @@
 #include <string>
 #include <vector>
 
-#include "env_liveness.h"
+#include "job_channel.h"
 #include "loaded_model.h"
 #include "native_error.h"
 #include "safe_async_worker.h"
+#include "segments.h"
 #include "transcribe_params.h"
 
 namespace whisper_napi {
 
-struct TokenResult {
-  int id = 0;
-  std::string text;
-  float p = 0;
-  float plog = 0;
-  int64_t t0 = 0;  // centiseconds
-  int64_t t1 = 0;
-};
-
-struct SegmentResult {
-  int64_t t0 = 0;  // centiseconds, as whisper.cpp reports them
-  int64_t t1 = 0;
-  std::string text;
-  float no_speech_prob = 0;
-  bool speaker_turn_next = false;
-  std::vector<TokenResult> tokens;
-};
-
 class TranscribeWorker : public SafeAsyncWorker {
  public:
+  // `listener` (may be undefined) receives streamed segments and progress (job_channel.h).
   TranscribeWorker(Napi::Env env, std::shared_ptr<LoadedModel> model, std::vector<float> samples,
-                   TranscribeParams params);
+                   TranscribeParams params, Napi::Value listener);
 
   Napi::Promise Promise() const { return deferred_.Promise(); }
-  const LivenessProbe::Flag& cancel_flag() const { return cancel_; }
+  const CancelFlag& cancel_flag() const { return cancel_; }
 
  protected:
   void Execute() override;
@@ -51,14 +35,14 @@ class TranscribeWorker : public SafeAsyncWorker {
 
  private:
   void Run();
-  void CollectResults(whisper_state* state);
 
   Napi::Promise::Deferred deferred_;
   std::shared_ptr<LoadedModel> model_;
   std::vector<float> samples_;
   TranscribeParams params_;
-  LivenessProbe::Flag cancel_;  // set by JS (abort, dispose) or by the probe (teardown)
-  LivenessProbe probe_;
+  CancelFlag cancel_;  // set by JS (abort, dispose) or by the channel (teardown)
+  JobChannel channel_;
+  int last_progress_ = -1;
 
   std::optional<NativeError> error_;
   std::vector<SegmentResult> segments_;

@@ -9,7 +9,7 @@ import { checkPcm, stagePcm } from './audio';
 import { native } from './binding';
 import { AbortError, DisposedError, InvalidOptionError, fromNativeError } from './errors';
 import { deriveModelInfo, type ModelInfo } from './model-info';
-import type { NativeJob, NativeModel } from './native';
+import type { NativeJob, NativeJobEvent, NativeModel } from './native';
 import {
   checkOptionsForModel,
   toNativeLoadOptions,
@@ -19,7 +19,7 @@ import {
   type LoadModelOptions,
   type TranscribeOptions,
 } from './options';
-import { buildTranscript, type Transcript } from './transcript';
+import { buildTranscript, toSegment, type Segment, type Transcript } from './transcript';
 
 // Every job running in this thread. At process.exit() libuv joins its thread pool, which
 // would wait for each running transcription to finish (minutes, for long audio): cancel
@@ -36,6 +36,70 @@ function track(job: NativeJob): void {
 
 function untrack(job: NativeJob): void {
   if (runningJobs.delete(job) && runningJobs.size === 0) process.off('exit', cancelRunningJobs);
+}
+
+/**
+ * Delivers a job's streamed segments and progress to the user's callbacks: each segment
+ * exactly once and in order (events that arrive after the result are already covered by
+ * it), progress increasing and ending at 100. A callback that throws aborts the job, and
+ * its error is what the caller gets.
+ */
+class JobEvents {
+  job: NativeJob | undefined;
+  error: unknown;
+  readonly listener: ((event: NativeJobEvent) => void) | undefined;
+  #delivered = 0;
+  #percent = -1;
+  readonly #onSegment: TranscribeOptions['onSegment'];
+  readonly #onProgress: TranscribeOptions['onProgress'];
+
+  constructor({ onSegment, onProgress }: TranscribeOptions) {
+    this.#onSegment = onSegment;
+    this.#onProgress = onProgress;
+    this.listener = onSegment || onProgress ? (event) => this.#handle(event) : undefined;
+  }
+
+  /** Delivers what the events did not, from the final transcript. */
+  finish(transcript: Transcript): void {
+    this.#guard(() => {
+      this.#segments(transcript.segments, 0);
+      this.#progress(100);
+    });
+    if (this.error !== undefined) throw this.error;
+  }
+
+  #handle(event: NativeJobEvent): void {
+    this.#guard(() => {
+      if (event.type === 'segments') this.#segments(event.segments.map(toSegment), event.index);
+      else this.#progress(event.percent);
+    });
+  }
+
+  #segments(segments: Segment[], index: number): void {
+    // A gap (index past what was delivered) can only mean a lost event: the final
+    // transcript fills it.
+    if (!this.#onSegment || index > this.#delivered) return;
+    for (let i = this.#delivered - index; i < segments.length; i++) {
+      this.#delivered++;
+      this.#onSegment(segments[i]!, index + i);
+    }
+  }
+
+  #progress(percent: number): void {
+    if (!this.#onProgress || percent <= this.#percent) return;
+    this.#percent = percent;
+    this.#onProgress(percent);
+  }
+
+  #guard(deliver: () => void): void {
+    if (this.error !== undefined) return;
+    try {
+      deliver();
+    } catch (error) {
+      this.error = error ?? new Error('a transcription callback threw');
+      this.job?.cancel();
+    }
+  }
 }
 
 export class WhisperModel implements AsyncDisposable {
@@ -87,15 +151,17 @@ export class WhisperModel implements AsyncDisposable {
     const signal = checked.signal;
     if (signal?.aborted) throw new AbortError('the transcription was aborted before it started', { cause: signal.reason });
 
+    const events = new JobEvents(checked);
     let job: NativeJob;
     try {
       const staged = await stagePcm(samples, signal);
       // Checked again: staging long audio yields to the event loop, and reading the
       // options may have run user code.
-      job = this.#live().transcribe(staged, params);
+      job = this.#live().transcribe(staged, params, events.listener);
     } catch (error) {
       throw fromNativeError(error);
     }
+    events.job = job;
     const entry = { job, settled: job.promise.catch(() => undefined) };
     this.#jobs.add(entry);
     track(job);
@@ -103,8 +169,11 @@ export class WhisperModel implements AsyncDisposable {
     signal?.addEventListener('abort', onAbort, { once: true });
     try {
       const result = await job.promise;
-      return buildTranscript(result, samples.length, params.language);
+      const transcript = buildTranscript(result, samples.length, params.language);
+      events.finish(transcript);
+      return transcript;
     } catch (error) {
+      if (events.error !== undefined) throw events.error;
       const mapped = fromNativeError(error);
       if (mapped instanceof AbortError && this.#disposing) {
         throw new DisposedError('the model was disposed while this transcription was running', { cause: mapped });
@@ -117,6 +186,54 @@ export class WhisperModel implements AsyncDisposable {
       signal?.removeEventListener('abort', onAbort);
       this.#jobs.delete(entry);
       untrack(job);
+    }
+  }
+
+  /**
+   * Transcribes like `transcribe()`, yielding each segment as soon as whisper.cpp has
+   * finished its window. Leaving the loop early (`break`, `return`, an exception) aborts the
+   * job; an error of the job is thrown from the loop after the segments before it.
+   *
+   *   for await (const segment of model.transcribeStream(pcm)) show(segment.text);
+   */
+  async *transcribeStream(audio: Float32Array, options?: TranscribeOptions): AsyncGenerator<Segment, void, undefined> {
+    const stop = new AbortController();
+    const userSignal = options?.signal;
+    const signal = userSignal ? AbortSignal.any([userSignal, stop.signal]) : stop.signal;
+    const queue: Segment[] = [];
+    let wake: (() => void) | undefined;
+    let settled = false;
+    let failure: { error: unknown } | undefined;
+    const job = this.transcribe(audio, {
+      ...options,
+      signal,
+      onSegment: (segment, index) => {
+        options?.onSegment?.(segment, index);
+        queue.push(segment);
+        wake?.();
+      },
+    }).then(
+      () => undefined,
+      (error: unknown) => {
+        failure = { error };
+      },
+    ).finally(() => {
+      settled = true;
+      wake?.();
+    });
+    try {
+      for (;;) {
+        while (queue.length > 0) yield queue.shift()!;
+        if (settled) break;
+        await new Promise<void>((resolve) => (wake = resolve));
+        wake = undefined;
+      }
+      if (failure) throw failure.error;
+    } finally {
+      if (!settled) {
+        stop.abort(new AbortError('the consumer stopped reading the stream'));
+        await job;
+      }
     }
   }
 

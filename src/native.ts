@@ -103,6 +103,10 @@ export interface NativeTranscription {
   totalMs: number;
 }
 
+export type NativeJobEvent =
+  | { type: 'segments'; index: number; segments: NativeSegment[] }
+  | { type: 'progress'; percent: number };
+
 export interface NativeJob {
   promise: Promise<NativeTranscription>;
   /** Sets the job's abort flag; whisper.cpp stops at its next check. */
@@ -111,8 +115,12 @@ export interface NativeJob {
 
 export interface NativeModel {
   load(path: string, options: NativeLoadOptions): Promise<NativeModelFacts>;
-  /** Moves the staged samples into a new job. */
-  transcribe(audio: NativeStagedAudio, params: NativeTranscribeParams): NativeJob;
+  /**
+   * Moves the staged samples into a new job. `listener` gets segments as whisper.cpp
+   * finishes each window, and progress, in order; the promise's result stays authoritative
+   * (events may still arrive after it settles).
+   */
+  transcribe(audio: NativeStagedAudio, params: NativeTranscribeParams, listener?: (event: NativeJobEvent) => void): NativeJob;
   /** Resolves once the weights are freed (on the thread pool). */
   dispose(): Promise<void>;
 }

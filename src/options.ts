@@ -9,6 +9,7 @@ import * as os from 'node:os';
 import { InvalidOptionError } from './errors';
 import { LANGUAGES, languageCount } from './languages';
 import type { ModelInfo } from './model-info';
+import type { Segment } from './transcript';
 import type { NativeLoadOptions, NativeTranscribeParams } from './native';
 
 /** whisper.cpp's default thread count: min(4, hardware threads). */
@@ -88,6 +89,15 @@ export interface TranscribeOptions {
   suppressNonSpeech?: boolean;
   /** Abort the job. The promise rejects with an `AbortError`. */
   signal?: AbortSignal;
+  /**
+   * Called with each segment, in order, as soon as whisper.cpp has finished the window
+   * holding it (long before the whole transcript is ready). Every segment of the result is
+   * delivered exactly once, before the promise resolves. If it throws, the job is aborted
+   * and the promise rejects with that error.
+   */
+  onSegment?: (segment: Segment, index: number) => void;
+  /** Called with progress in percent (0–100, increasing), ending with 100. Errors as above. */
+  onProgress?: (percent: number) => void;
 }
 
 type Kind = 'boolean' | 'integer' | 'number' | 'string';
@@ -112,7 +122,9 @@ const LOAD_RULES: Record<keyof LoadModelOptions, Rule> = {
   threads: { kind: 'integer', min: 1, max: MAX_THREADS },
 };
 
-const TRANSCRIBE_RULES: Record<Exclude<keyof TranscribeOptions, 'signal'>, Rule> = {
+type CallbackOption = 'signal' | 'onSegment' | 'onProgress';
+
+const TRANSCRIBE_RULES: Record<Exclude<keyof TranscribeOptions, CallbackOption>, Rule> = {
   threads: { kind: 'integer', min: 1, max: MAX_THREADS },
   language: { kind: 'string' },
   translate: { kind: 'boolean' },
@@ -210,7 +222,13 @@ export function validateLoadOptions(options: unknown): LoadModelOptions {
 }
 
 export function validateTranscribeOptions(options: unknown, extraKeys: string[] = []): TranscribeOptions {
-  const checked = checkObject<TranscribeOptions>('transcribe', options, TRANSCRIBE_RULES, ['signal', ...extraKeys]);
+  const checked = checkObject<TranscribeOptions>('transcribe', options, TRANSCRIBE_RULES, ['signal', 'onSegment', 'onProgress', ...extraKeys]);
+  for (const key of ['onSegment', 'onProgress'] as const) {
+    const value: unknown = checked[key];
+    if (value !== undefined && typeof value !== 'function') {
+      throw new InvalidOptionError(`transcribe option '${key}' must be a function, got ${describe(value)}`);
+    }
+  }
   const signal: unknown = checked.signal;
   if (signal !== undefined && !(typeof signal === 'object' && signal !== null && 'aborted' in signal && 'addEventListener' in signal)) {
     throw new InvalidOptionError(`transcribe option 'signal' must be an AbortSignal, got ${describe(signal)}`);

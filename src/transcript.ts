@@ -46,7 +46,7 @@ export interface Transcript {
 // whisper.cpp counts time in centiseconds. Divide (not multiply by 0.01) so 2990 -> 29.9 exactly.
 const TICKS_PER_SECOND = 100;
 
-function toSegment(s: NativeSegment): Segment {
+export function toSegment(s: NativeSegment): Segment {
   const segment: Segment = {
     start: s.t0 / TICKS_PER_SECOND,
     end: s.t1 / TICKS_PER_SECOND,

@@ -24,9 +24,14 @@ export default function globalSetup(): void {
   const started = Date.now();
   ensureFreshDist();
   buildWhisperCli({ quiet: true });
+  const wanted = new Set<string>();
   for (const spec of Object.values(MODELS)) {
     const out = modelPath(spec);
+    wanted.add(path.basename(out));
     if (!fs.existsSync(out)) generateModel({ ...spec, out });
   }
+  // Files from an older generator are never used again; the distil-medium.en shape alone is 800 MB.
+  const dir = path.dirname(modelPath(MODELS.micro));
+  for (const file of fs.readdirSync(dir)) if (file.endsWith('.bin') && !wanted.has(file)) fs.rmSync(path.join(dir, file));
   console.log(`\nglobal setup: whisper-cli and generated models ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }

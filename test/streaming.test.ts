@@ -1,0 +1,94 @@
+/** Segments and progress while a job runs: onSegment, onProgress, transcribeStream(). */
+import { AbortError, loadModel, type Segment, type WhisperModel } from '../src';
+import { jfk, longSpeech } from './support/audio';
+import { MODELS, modelPath } from './support/paths';
+
+// Greedy without temperature fallback: deterministic (with fallback, whisper.cpp samples
+// at higher temperatures and two runs can differ) and fast on random weights.
+const greedy = { temperatureIncrement: 0 } as const;
+
+let micro: WhisperModel;
+beforeAll(async () => {
+  micro = await loadModel(modelPath(MODELS.micro), { threads: 2 });
+});
+afterAll(() => micro.dispose());
+
+test('onSegment delivers every segment once, in order, before the promise resolves; onProgress rises to 100', async () => {
+  const seen: [number, Segment][] = [];
+  const progress: number[] = [];
+  const t = await micro.transcribe(longSpeech(120).samples, {
+    ...greedy,
+    onSegment: (segment, index) => seen.push([index, segment]),
+    onProgress: (percent) => progress.push(percent),
+  });
+  expect(t.segments.length).toBeGreaterThan(4);
+  expect(seen.map(([i]) => i)).toEqual(t.segments.map((_, i) => i));
+  expect(seen.map(([, s]) => s)).toEqual(t.segments);
+  expect(progress.length).toBeGreaterThan(2);
+  expect([...progress].sort((a, b) => a - b)).toEqual(progress);
+  expect(new Set(progress).size).toBe(progress.length);
+  expect(progress[progress.length - 1]).toBe(100);
+});
+
+test('on a 5-minute input the first segment arrives long before the job ends', async () => {
+  const started = performance.now();
+  let first: number | undefined;
+  const t = await micro.transcribe(longSpeech(300).samples, {
+    ...greedy,
+    onSegment: () => {
+      first ??= performance.now() - started;
+    },
+  });
+  const total = performance.now() - started;
+  console.log(`5-min input: first segment after ${first?.toFixed(0)} ms, transcript after ${total.toFixed(0)} ms (${t.timings.encoderRuns} windows)`);
+  expect(t.timings.encoderRuns).toBeGreaterThanOrEqual(10);
+  expect(first).toBeDefined();
+  expect(first!).toBeLessThan(total * 0.3);
+});
+
+test('transcribeStream() yields the same segments as transcribe()', async () => {
+  const audio = longSpeech(120).samples;
+  const expected = (await micro.transcribe(audio, greedy)).segments;
+  const streamed: Segment[] = [];
+  for await (const segment of micro.transcribeStream(audio, greedy)) streamed.push(segment);
+  expect(streamed).toEqual(expected);
+});
+
+test('breaking out of the loop aborts the job; the model stays usable', async () => {
+  await using tiny = await loadModel(modelPath(MODELS.tiny), { threads: 2 });
+  const started = performance.now();
+  let count = 0;
+  for await (const segment of tiny.transcribeStream(longSpeech(300).samples, greedy)) {
+    expect(typeof segment.text).toBe('string');
+    if (++count === 1) break;
+  }
+  const elapsed = performance.now() - started;
+  console.log(`stream broken after the first segment: loop left after ${elapsed.toFixed(0)} ms`);
+  expect(count).toBe(1);
+  // 5 minutes of tiny.en decoding to the token limit takes well over a minute here.
+  expect(elapsed).toBeLessThan(30_000);
+  expect((await tiny.transcribe(jfk())).segments.length).toBeGreaterThan(0);
+});
+
+test('an error thrown by onSegment rejects the job with that error', async () => {
+  const boom = new Error('boom');
+  await expect(micro.transcribe(longSpeech(120).samples, {
+    ...greedy,
+    onSegment: () => {
+      throw boom;
+    },
+  })).rejects.toBe(boom);
+  expect((await micro.transcribe(jfk())).segments.length).toBeGreaterThan(0);
+});
+
+test('a stream aborted through its signal throws AbortError from the loop', async () => {
+  const controller = new AbortController();
+  const iterate = async () => {
+    for await (const _ of micro.transcribeStream(longSpeech(300).samples, { ...greedy, signal: controller.signal })) controller.abort();
+  };
+  await expect(iterate()).rejects.toBeInstanceOf(AbortError);
+});
+
+test('callbacks must be functions', async () => {
+  await expect(micro.transcribe(jfk(), { onSegment: 'no' as never })).rejects.toThrow(/'onSegment' must be a function/);
+});
