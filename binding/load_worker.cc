@@ -37,7 +37,7 @@ void LoadWorker::Execute() {
       const std::string detail = log.Text();
       throw NativeError(ErrorCode::Native, "whisper.cpp could not load '" + path_ + "'" + (detail.empty() ? "" : ": " + detail));
     }
-    loaded_ = std::make_shared<LoadedModel>(std::move(context), std::move(file));
+    loaded_ = std::make_shared<LoadedModel>(std::move(context), std::move(file), options_.max_idle_states);
   } catch (const NativeError& e) {
     error_ = e;
   } catch (const std::bad_alloc&) {

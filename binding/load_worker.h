@@ -20,6 +20,7 @@ struct LoadOptions {
   bool use_gpu = true;
   int gpu_device = 0;
   bool flash_attention = true;
+  int max_idle_states = 1;  // the model's maxConcurrency: states kept for reuse
 };
 
 class LoadWorker : public SafeAsyncWorker {

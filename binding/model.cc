@@ -61,6 +61,12 @@ Napi::Value Model::Load(const Napi::CallbackInfo& info) {
   if (use_gpu.IsBoolean()) load_options.use_gpu = use_gpu.As<Napi::Boolean>().Value();
   if (gpu_device.IsNumber()) load_options.gpu_device = gpu_device.As<Napi::Number>().Int32Value();
   if (flash_attention.IsBoolean()) load_options.flash_attention = flash_attention.As<Napi::Boolean>().Value();
+  Napi::Value max_concurrency = options.Get("maxConcurrency");
+  if (max_concurrency.IsNumber()) {
+    const int value = max_concurrency.As<Napi::Number>().Int32Value();
+    if (value < 1 || value > 64) throw MakeRangeError(env, "load option 'maxConcurrency' must be between 1 and 64");
+    load_options.max_idle_states = value;
+  }
 
   auto* worker = new LoadWorker(env, this, Value(), info[0].As<Napi::String>().Utf8Value(), load_options);
   Napi::Promise promise = worker->Promise();

@@ -9,7 +9,8 @@ import { checkPcm, stagePcm } from './audio';
 import { native } from './binding';
 import { AbortError, DisposedError, InvalidOptionError, fromNativeError } from './errors';
 import { deriveModelInfo, type ModelInfo } from './model-info';
-import type { NativeJob, NativeJobEvent, NativeModel } from './native';
+import { JobQueue } from './job-queue';
+import type { NativeJob, NativeJobEvent, NativeModel, NativeTranscribeParams } from './native';
 import {
   checkOptionsForModel,
   toNativeLoadOptions,
@@ -108,13 +109,15 @@ export class WhisperModel implements AsyncDisposable {
 
   #native: NativeModel | undefined;
   readonly #threads: number | undefined;
+  readonly #queue: JobQueue;
   readonly #jobs = new Set<{ job: NativeJob; settled: Promise<unknown> }>();
   #disposing: Promise<void> | undefined;
 
-  private constructor(model: NativeModel, info: ModelInfo, threads: number | undefined) {
+  private constructor(model: NativeModel, info: ModelInfo, options: LoadModelOptions) {
     this.#native = model;
     this.info = info;
-    this.#threads = threads;
+    this.#threads = options.threads;
+    this.#queue = new JobQueue(options.maxConcurrency ?? 1);
   }
 
   /** Loads a ggml whisper model on the libuv thread pool. Prefer the top-level `loadModel`. */
@@ -130,7 +133,7 @@ export class WhisperModel implements AsyncDisposable {
     } catch (error) {
       throw fromNativeError(error);
     }
-    return new WhisperModel(model, deriveModelInfo(facts), checked.threads);
+    return new WhisperModel(model, deriveModelInfo(facts), checked);
   }
 
   /** True once `dispose()` has been called. */
@@ -151,9 +154,25 @@ export class WhisperModel implements AsyncDisposable {
     const signal = checked.signal;
     if (signal?.aborted) throw new AbortError('the transcription was aborted before it started', { cause: signal.reason });
 
+    await this.#queue.acquire(signal);
+    try {
+      return await this.#run(samples, params, checked);
+    } finally {
+      this.#queue.release();
+    }
+  }
+
+  /** Jobs running now, and waiting for a slot (see `maxConcurrency`). */
+  get jobs(): { running: number; waiting: number } {
+    return { running: this.#queue.running, waiting: this.#queue.waiting };
+  }
+
+  async #run(samples: Float32Array, params: NativeTranscribeParams, checked: TranscribeOptions): Promise<Transcript> {
+    const signal = checked.signal;
     const events = new JobEvents(checked);
     let job: NativeJob;
     try {
+      // Staged only now that a slot is ours: waiting jobs hold no native memory.
       const staged = await stagePcm(samples, signal);
       // Checked again: staging long audio yields to the event loop, and reading the
       // options may have run user code.
@@ -243,6 +262,7 @@ export class WhisperModel implements AsyncDisposable {
    */
   dispose(): Promise<void> {
     if (this.#disposing) return this.#disposing;
+    this.#queue.rejectWaiting();
     const jobs = [...this.#jobs];
     for (const { job } of jobs) job.cancel();
     const model = this.#native;

@@ -7,6 +7,8 @@ export interface NativeLoadOptions {
   useGpu: boolean;
   gpuDevice: number;
   flashAttention: boolean;
+  /** Decoding states kept for reuse: the model's maxConcurrency. */
+  maxConcurrency: number;
 }
 
 /** Header fields and load facts, as binding/load_worker.cc reports them. */

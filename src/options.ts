@@ -29,6 +29,12 @@ export interface LoadModelOptions {
   flashAttention?: boolean;
   /** Default thread count for this model's transcriptions. Default min(4, CPU threads). */
   threads?: number;
+  /**
+   * How many transcriptions may run at once on this model (each with its own decoding
+   * state; the weights are shared). Further calls wait in a FIFO queue without holding a
+   * libuv thread-pool thread. Default `1`.
+   */
+  maxConcurrency?: number;
 }
 
 export interface TranscribeOptions {
@@ -120,6 +126,7 @@ const LOAD_RULES: Record<keyof LoadModelOptions, Rule> = {
   gpuDevice: { kind: 'integer', min: 0, max: 64 },
   flashAttention: { kind: 'boolean' },
   threads: { kind: 'integer', min: 1, max: MAX_THREADS },
+  maxConcurrency: { kind: 'integer', min: 1, max: 64 },
 };
 
 type CallbackOption = 'signal' | 'onSegment' | 'onProgress';
@@ -268,6 +275,7 @@ export function toNativeLoadOptions(options: LoadModelOptions): NativeLoadOption
     useGpu: options.useGpu ?? true,
     gpuDevice: options.gpuDevice ?? 0,
     flashAttention: options.flashAttention ?? true,
+    maxConcurrency: options.maxConcurrency ?? 1,
   };
 }
 

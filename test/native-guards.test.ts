@@ -11,7 +11,7 @@ let model: InstanceType<typeof addon.Model>;
 
 beforeAll(async () => {
   model = new addon.Model();
-  await model.load(modelPath(MODELS.micro), { useGpu: true, gpuDevice: 0, flashAttention: true });
+  await model.load(modelPath(MODELS.micro), { useGpu: true, gpuDevice: 0, flashAttention: true, maxConcurrency: 1 });
 });
 afterAll(() => model.dispose());
 
