@@ -34,6 +34,17 @@ export {
 export type { ModelInfo } from './model-info';
 export type { LoadModelOptions, TranscribeOptions } from './options';
 export type { Segment, Token, Transcript, TranscriptTimings } from './transcript';
+export {
+  formatTimestamp,
+  formatTranscript,
+  segmentWords,
+  toJson,
+  toSrt,
+  toText,
+  toVtt,
+  type TranscriptFormat,
+  type Word,
+} from './formats';
 
 export interface TopLevelTranscribeOptions extends TranscribeOptions {
   /** Model file to use. Default: $WHISPER_NAPI_MODEL, else distil-medium.en in the cache. */
