@@ -6,12 +6,17 @@
 // against the SHA-512 recorded in package-lock.json when it installs it, so this
 // script only has to check that the package on disk is the pinned one and copy the tree.
 //
+// The copy then gets our few small patches (scripts/whisper-cpp-patches.js, each with its
+// reason); the stamp file records which.
+//
 // Set WHISPER_CPP_DIR to build against another whisper.cpp checkout instead; then
-// nothing is copied and CMakeLists.txt reads the source from there.
+// nothing is copied or patched and CMakeLists.txt reads the source from there.
 'use strict';
 
 const fs = require('node:fs');
 const path = require('node:path');
+
+const { PATCHES, applyPatches } = require('./whisper-cpp-patches.js');
 
 const PINNED_PACKAGE = 'nodejs-whisper';
 const PINNED_PACKAGE_VERSION = '0.3.1';
@@ -41,10 +46,15 @@ function main() {
     // Already prepared (or shipped inside the published package): keep it only if it is
     // the pinned source.
     const prepared = JSON.parse(fs.readFileSync(stamp, 'utf8'));
-    if (prepared.package === `${PINNED_PACKAGE}@${PINNED_PACKAGE_VERSION}` && whisperVersionOf(target) === PINNED_WHISPER_VERSION) {
+    const patches = PATCHES.map((p) => p.id);
+    if (
+      prepared.package === `${PINNED_PACKAGE}@${PINNED_PACKAGE_VERSION}` &&
+      whisperVersionOf(target) === PINNED_WHISPER_VERSION &&
+      JSON.stringify(prepared.patches) === JSON.stringify(patches)
+    ) {
       return;
     }
-    console.log('whisper-napi: deps/whisper.cpp is not the pinned source; replacing it');
+    console.log('whisper-napi: deps/whisper.cpp is not the pinned, patched source; replacing it');
   }
 
   let pkgJsonPath;
@@ -70,11 +80,14 @@ function main() {
   fs.rmSync(target, { recursive: true, force: true });
   fs.mkdirSync(path.dirname(target), { recursive: true });
   fs.cpSync(source, target, { recursive: true });
+  const patches = applyPatches(target);
   fs.writeFileSync(
     stamp,
-    JSON.stringify({ package: `${PINNED_PACKAGE}@${PINNED_PACKAGE_VERSION}`, whisperCpp: version }, null, 2) + '\n',
+    JSON.stringify({ package: `${PINNED_PACKAGE}@${PINNED_PACKAGE_VERSION}`, whisperCpp: version, patches }, null, 2) + '\n',
   );
-  console.log(`whisper-napi: whisper.cpp ${version} copied from ${PINNED_PACKAGE}@${PINNED_PACKAGE_VERSION} to deps/whisper.cpp`);
+  console.log(
+    `whisper-napi: whisper.cpp ${version} copied from ${PINNED_PACKAGE}@${PINNED_PACKAGE_VERSION} to deps/whisper.cpp, patched: ${patches.join(', ')}`,
+  );
 }
 
 main();

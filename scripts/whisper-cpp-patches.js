@@ -1,0 +1,82 @@
+// Our patches to the pinned whisper.cpp v1.9.1, applied by prepare-whisper-cpp.js to the
+// copy in deps/whisper.cpp (the npm package itself stays untouched). Each one is a set of
+// exact text replacements with the number of places each must match, so a patch that no
+// longer fits fails loudly instead of half-applying. Keep them few and small.
+'use strict';
+
+const PATCHES = [
+  {
+    id: 'abort-during-compute',
+    why:
+      'whisper.cpp checks params.abort_callback only between whole encoder/decoder passes: ' +
+      'its scheduler helper never gives the callback to ggml, so an abort during the encode of ' +
+      'a 30-s window waits for the rest of it (~15 s for distil-medium.en on 2 cores). This ' +
+      'hands the callback to every backend that takes one (the CPU backend checks it between ' +
+      'graph nodes). Results are unchanged; only how soon an abort lands.',
+    file: 'src/whisper.cpp',
+    replacements: [
+      {
+        count: 1,
+        before: `static bool ggml_graph_compute_helper(
+      ggml_backend_sched_t   sched,
+        struct ggml_cgraph * graph,
+                       int   n_threads,
+                      bool   sched_reset = true) {
+    for (int i = 0; i < ggml_backend_sched_get_n_backends(sched); ++i) {
+        ggml_backend_t backend = ggml_backend_sched_get_backend(sched, i);
+        ggml_backend_dev_t dev = ggml_backend_get_device(backend);
+        ggml_backend_reg_t reg = dev ? ggml_backend_dev_backend_reg(dev) : nullptr;
+`,
+        after: `static bool ggml_graph_compute_helper(
+      ggml_backend_sched_t   sched,
+        struct ggml_cgraph * graph,
+                       int   n_threads,
+                      bool   sched_reset = true,
+         ggml_abort_callback abort_callback = nullptr,
+                      void * abort_callback_data = nullptr) {
+    for (int i = 0; i < ggml_backend_sched_get_n_backends(sched); ++i) {
+        ggml_backend_t backend = ggml_backend_sched_get_backend(sched, i);
+        ggml_backend_dev_t dev = ggml_backend_get_device(backend);
+        ggml_backend_reg_t reg = dev ? ggml_backend_dev_backend_reg(dev) : nullptr;
+
+        // whisper-napi patch abort-during-compute: let the backend check for an abort between graph nodes
+        auto * fn_set_abort_callback = (ggml_backend_set_abort_callback_t) ggml_backend_reg_get_proc_address(reg, "ggml_backend_set_abort_callback");
+        if (fn_set_abort_callback) {
+            fn_set_abort_callback(backend, abort_callback, abort_callback_data);
+        }
+`,
+      },
+      {
+        // The three encoder graphs (conv, encoder, cross) and the decoder graph.
+        count: 4,
+        before: 'if (!ggml_graph_compute_helper(sched, gf, n_threads)) {',
+        after: 'if (!ggml_graph_compute_helper(sched, gf, n_threads, true, abort_callback, abort_callback_data)) {',
+      },
+    ],
+  },
+];
+
+function countOf(text, needle) {
+  let count = 0;
+  for (let at = text.indexOf(needle); at >= 0; at = text.indexOf(needle, at + needle.length)) count++;
+  return count;
+}
+
+/** Applies every patch to the tree at `root`; throws if any replacement does not fit. */
+function applyPatches(root, fs = require('node:fs'), path = require('node:path')) {
+  for (const patch of PATCHES) {
+    const file = path.join(root, patch.file);
+    let text = fs.readFileSync(file, 'utf8');
+    for (const { before, after, count } of patch.replacements) {
+      const found = countOf(text, before);
+      if (found !== count) {
+        throw new Error(`patch ${patch.id}: expected ${count} match(es) in ${patch.file}, found ${found}`);
+      }
+      text = text.split(before).join(after);
+    }
+    fs.writeFileSync(file, text);
+  }
+  return PATCHES.map((p) => p.id);
+}
+
+module.exports = { PATCHES, applyPatches };
