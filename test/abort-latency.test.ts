@@ -3,9 +3,14 @@
  * passes (an abort during a distil-medium.en encode waited ~15 s here); with our patch
  * abort-during-compute (scripts/whisper-cpp-patches.js) ggml checks between graph nodes.
  */
+import { execFile } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { promisify } from 'node:util';
+
 import { AbortError, loadModel } from '../src';
 import { longSpeech } from './support/audio';
-import { MODELS, modelPath } from './support/paths';
+import { CACHE, MODELS, modelPath } from './support/paths';
 
 async function latencyOfAbortAfter(model: Awaited<ReturnType<typeof loadModel>>, audio: Float32Array, delayMs: number): Promise<{ ms: number; outcome: unknown }> {
   const controller = new AbortController();
@@ -42,4 +47,20 @@ test('at any moment of a multi-window job (tiny.en shape: encodes and decodes): 
   expect(Math.max(...latencies)).toBeLessThan(1000);
   // The model is still consistent.
   expect((await model.transcribe(audio.subarray(0, 16000 * 11), { temperatureIncrement: 0 })).segments.length).toBeGreaterThan(0);
+});
+
+test('100 jobs aborted at random moments leave the model consistent and memory flat', async () => {
+  // In a fresh process with one malloc arena, so RSS reflects only what the jobs keep.
+  const samples = path.join(CACHE, 'audio', 'soak-60s.f32');
+  fs.writeFileSync(samples, Buffer.from(longSpeech(60).samples.buffer));
+  const { stdout } = await promisify(execFile)(process.execPath, [path.join(__dirname, 'support', 'abort-soak.js'), modelPath(MODELS.micro), samples, '100'], {
+    env: { ...process.env, MALLOC_ARENA_MAX: '1' },
+  });
+  const { aborted, rss, consistent } = JSON.parse(stdout) as { aborted: number; rss: number[]; consistent: boolean };
+  console.log(`100 jobs aborted at random moments: ${aborted} aborted mid-job; lowest RSS in each 10 jobs: ${rss.join(', ')} MB`);
+  expect(aborted).toBeGreaterThan(50);
+  expect(consistent).toBe(true);
+  // After the first jobs (the first one to finish leaves its state in the pool), flat.
+  const settled = rss.slice(2);
+  expect(Math.max(...settled) - Math.min(...settled)).toBeLessThan(10);
 });
