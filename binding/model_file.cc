@@ -9,6 +9,7 @@
 #include <system_error>
 
 #include "ggml.h"
+#include "binary_reader.h"
 #include "native_error.h"
 
 namespace whisper_napi {
@@ -25,67 +26,6 @@ constexpr int32_t kMaxTensorNameBytes = 256;
 [[noreturn]] void Invalid(const std::string& path, const std::string& why) {
   throw NativeError(ErrorCode::InvalidModel, "'" + path + "' is not a usable ggml whisper model: " + why);
 }
-
-// Sequential reader that knows the file size, so every length is checked against what is
-// actually there before anything is read or allocated.
-class Reader {
- public:
-  Reader(const std::string& path, std::ifstream& in, uint64_t size) : path_(path), in_(in), size_(size) {}
-
-  uint64_t position() const { return pos_; }
-  uint64_t remaining() const { return size_ - pos_; }
-
-  void Require(uint64_t bytes, const char* what) {
-    if (bytes > remaining()) {
-      std::ostringstream why;
-      why << "the file is truncated inside the " << what << " (needs " << bytes << " bytes at offset " << pos_
-          << ", only " << remaining() << " left)";
-      Invalid(path_, why.str());
-    }
-  }
-
-  template <typename T>
-  T Read(const char* what) {
-    T value{};
-    Require(sizeof(T), what);
-    in_.read(reinterpret_cast<char*>(&value), sizeof(T));
-    Check(what);
-    pos_ += sizeof(T);
-    return value;
-  }
-
-  std::string ReadString(uint64_t length, const char* what) {
-    Require(length, what);
-    std::string value(static_cast<size_t>(length), '\0');
-    if (length > 0) in_.read(value.data(), static_cast<std::streamsize>(length));
-    Check(what);
-    pos_ += length;
-    return value;
-  }
-
-  void Skip(uint64_t length, const char* what) {
-    Require(length, what);
-    if (length <= sizeof(scratch_)) {
-      // A seek would discard the stream's buffer: vocabulary entries are read through it.
-      in_.read(scratch_, static_cast<std::streamsize>(length));
-    } else {
-      in_.seekg(static_cast<std::streamoff>(pos_ + length));
-    }
-    Check(what);
-    pos_ += length;
-  }
-
- private:
-  void Check(const char* what) {
-    if (!in_) Invalid(path_, std::string("read error in the ") + what);
-  }
-
-  const std::string& path_;
-  std::ifstream& in_;
-  uint64_t size_;
-  uint64_t pos_ = 0;
-  char scratch_[4096];
-};
 
 struct ExpectedTensor {
   int32_t type;
@@ -273,7 +213,7 @@ ModelFile InspectModelFile(const std::string& path) {
   model.path = path;
   model.file_size = size;
   model.stream = stream;
-  Reader r(path, *stream, size);
+  BinaryReader r(*stream, size, [&](const std::string& why) { Invalid(path, why); });
   PlanBuilder plan(model.plan);
 
   if (size < 4) Invalid(path, "the file is only " + std::to_string(size) + " bytes long");

@@ -1,6 +1,7 @@
 #include "transcribe_params.h"
 
 #include <climits>
+#include <limits>
 #include <cstdint>
 
 #include "native_error.h"
@@ -111,6 +112,14 @@ TranscribeParams TranscribeParams::FromJs(const Napi::Object& options) {
   read.Int("bestOf", w.greedy.best_of);
   read.Int("beamSize", w.beam_search.beam_size);
   read.Bool("tokenDetails", p.token_details_);
+  read.Bool("vad", w.vad);
+  read.String("vadModel", p.vad_model_);
+  read.Float("vadThreshold", w.vad_params.threshold);
+  read.Int("vadMinSpeechMs", w.vad_params.min_speech_duration_ms);
+  read.Int("vadMinSilenceMs", w.vad_params.min_silence_duration_ms);
+  read.Float("vadMaxSpeechSeconds", w.vad_params.max_speech_duration_s);
+  read.Int("vadSpeechPadMs", w.vad_params.speech_pad_ms);
+  read.Float("vadSamplesOverlap", w.vad_params.samples_overlap);
 
   if (!read.String("language", p.language_)) p.language_ = w.language ? w.language : "en";
   p.has_initial_prompt_ = read.String("initialPrompt", p.initial_prompt_);
@@ -141,6 +150,15 @@ TranscribeParams TranscribeParams::FromJs(const Napi::Object& options) {
   // word; only the last ~223 tokens are used anyway.
   read.Range("initialPrompt length", p.initial_prompt_.size(), size_t(0), kMaxPromptBytes);
   read.Range("language length", p.language_.size(), size_t(1), size_t(8));
+  if (w.vad && p.vad_model_.empty()) {
+    throw MakeTypeError(options.Env(), "native option 'vad' needs 'vadModel', the path of a Silero VAD model");
+  }
+  read.Range("vadThreshold", w.vad_params.threshold, 0.0f, 1.0f);
+  read.Range("vadMinSpeechMs", w.vad_params.min_speech_duration_ms, 0, 600000);
+  read.Range("vadMinSilenceMs", w.vad_params.min_silence_duration_ms, 0, 600000);
+  read.Range("vadMaxSpeechSeconds", w.vad_params.max_speech_duration_s, 0.1f, std::numeric_limits<float>::max());
+  read.Range("vadSpeechPadMs", w.vad_params.speech_pad_ms, 0, 60000);
+  read.Range("vadSamplesOverlap", w.vad_params.samples_overlap, 0.0f, 10.0f);
   return p;
 }
 
@@ -149,6 +167,7 @@ whisper_full_params TranscribeParams::ToWhisper() const {
   w.language = language_.c_str();
   w.initial_prompt = has_initial_prompt_ ? initial_prompt_.c_str() : nullptr;
   w.suppress_regex = has_suppress_regex_ ? suppress_regex_.c_str() : nullptr;
+  w.vad_model_path = vad_model_.empty() ? nullptr : vad_model_.c_str();
   return w;
 }
 

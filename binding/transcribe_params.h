@@ -20,17 +20,22 @@ class TranscribeParams {
   whisper_full_params ToWhisper() const;
 
   bool token_details() const { return token_details_; }
+  // Voice activity detection with whisper.cpp's Silero VAD, and its model file.
+  bool vad() const { return params_.vad; }
+  const std::string& vad_model() const { return vad_model_; }
   // True when whisper.cpp detects the language (language "auto").
   bool detects_language() const { return language_ == "auto"; }
-  // True when whisper_full resets everything a previous job left in a state
-  // (no carried text context, no language detection), so a pooled state may be used.
-  bool clears_state() const { return params_.no_context && !detects_language(); }
+  // True when whisper_full resets everything a previous job left in a state (no carried
+  // text context, no language detection, no VAD, whose context and timestamp mapping stay
+  // in the state), so a pooled state may be used and returned.
+  bool clears_state() const { return params_.no_context && !detects_language() && !params_.vad; }
 
  private:
   whisper_full_params params_{};
   std::string language_;
   std::string initial_prompt_;
   std::string suppress_regex_;
+  std::string vad_model_;
   bool has_initial_prompt_ = false;
   bool has_suppress_regex_ = false;
   bool token_details_ = false;

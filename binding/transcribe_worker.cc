@@ -7,6 +7,12 @@
 #include <new>
 
 #include "log_capture.h"
+#include "vad_model_file.h"
+
+// Added to whisper.cpp by our patch vad-with-state (scripts/whisper-cpp-patches.js):
+// whisper_full() (VAD step included) on an explicit state.
+int whisper_napi_full_with_state(whisper_context* ctx, whisper_state* state, whisper_full_params params,
+                                 const float* samples, int n_samples);
 
 namespace whisper_napi {
 
@@ -60,6 +66,10 @@ void TranscribeWorker::Run() {
   constexpr size_t kMinSamples = 201;
   if (samples_.size() < kMinSamples) samples_.resize(kMinSamples, 0.0f);
 
+  // whisper.cpp loads the VAD model itself, from the path, inside whisper_full; it must be
+  // checked first (see vad_model_file.h).
+  if (params_.vad()) CheckVadModelFile(params_.vad_model());
+
   LogCapture log;
   // A pooled state keeps the previous job's text context (prompt_past) and language; only
   // jobs that reset both anyway may reuse one.
@@ -101,8 +111,8 @@ void TranscribeWorker::Run() {
     wparams.progress_callback_user_data = this;
   }
 
-  const int rc = whisper_full_with_state(model_->context(), state.get(), wparams, samples_.data(),
-                                         static_cast<int>(samples_.size()));
+  const int rc = whisper_napi_full_with_state(model_->context(), state.get(), wparams, samples_.data(),
+                                              static_cast<int>(samples_.size()));
   if (rc == -7) {
     // whisper.cpp freed the state itself when it failed to grow the KV cache.
     (void)state.release();

@@ -54,6 +54,53 @@ const PATCHES = [
       },
     ],
   },
+  {
+    id: 'vad-with-state',
+    why:
+      'whisper.cpp applies its built-in VAD only in whisper_full(), on the context\'s own ' +
+      'state; whisper_full_with_state() ignores params.vad, and the VAD step itself is ' +
+      'static. This adds whisper_napi_full_with_state(): whisper_full()\'s VAD step followed ' +
+      'by whisper_full_with_state(), on the caller\'s state, so jobs with their own states ' +
+      'get the same VAD (and the same timestamp mapping) as whisper-cli. The VAD step also ' +
+      'wrote to ctx->state->vad_segments instead of state->vad_segments, which works only ' +
+      'for the context\'s own state (a context made without one crashes there).',
+    file: 'src/whisper.cpp',
+    replacements: [
+      {
+        count: 3,
+        before: 'ctx->state->vad_segments',
+        after: 'state->vad_segments',
+      },
+      {
+        count: 1,
+        before: 'int whisper_full_parallel(',
+        after: `// whisper-napi patch vad-with-state: whisper_full() with an explicit state.
+int whisper_napi_full_with_state(
+        struct whisper_context * ctx,
+          struct whisper_state * state,
+    struct whisper_full_params   params,
+                   const float * samples,
+                           int   n_samples) {
+    std::vector<float> vad_samples;
+    if (params.vad) {
+        if (!whisper_vad(ctx, state, params, samples, n_samples, vad_samples)) {
+            WHISPER_LOG_ERROR("%s: failed to compute VAD\\n", __func__);
+            return -1;
+        }
+        if (vad_samples.empty()) {
+            state->result_all.clear();
+            return 0;
+        }
+        samples = vad_samples.data();
+        n_samples = vad_samples.size();
+    }
+    return whisper_full_with_state(ctx, state, params, samples, n_samples);
+}
+
+int whisper_full_parallel(`,
+      },
+    ],
+  },
 ];
 
 function countOf(text, needle) {

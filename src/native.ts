@@ -76,6 +76,14 @@ export interface NativeTranscribeParams {
   noSpeechThreshold?: number;
   bestOf?: number;
   beamSize?: number;
+  vad?: boolean;
+  vadModel?: string;
+  vadThreshold?: number;
+  vadMinSpeechMs?: number;
+  vadMinSilenceMs?: number;
+  vadMaxSpeechSeconds?: number;
+  vadSpeechPadMs?: number;
+  vadSamplesOverlap?: number;
 }
 
 export interface NativeToken {

@@ -93,6 +93,27 @@ export interface TranscribeOptions {
   suppressBlank?: boolean;
   /** Suppress non-speech tokens (music notes, brackets...). Default `false`. */
   suppressNonSpeech?: boolean;
+  /** Keep `initialPrompt` in front of every window, not only the first. Default `false`. */
+  carryInitialPrompt?: boolean;
+  /**
+   * Transcribe only the speech found by whisper.cpp's built-in Silero VAD (needs
+   * `vadModel`); timestamps still refer to the original audio. Default `false`.
+   */
+  vad?: boolean;
+  /** Path of a Silero VAD model in ggml form (e.g. ggml-silero-v6.2.0.bin). */
+  vadModel?: string;
+  /** Speech probability threshold. Default `0.5`. */
+  vadThreshold?: number;
+  /** Shortest speech kept, in ms. Default `250`. */
+  vadMinSpeechMs?: number;
+  /** Silence that ends a speech segment, in ms. Default `100`. */
+  vadMinSilenceMs?: number;
+  /** Longest speech segment before it is split, in seconds. Default: no limit. */
+  vadMaxSpeechSeconds?: number;
+  /** Padding added around each speech segment, in ms. Default `30`. */
+  vadSpeechPadMs?: number;
+  /** Overlap between speech segments when they are joined, in seconds. Default `0.1`. */
+  vadSamplesOverlap?: number;
   /** Abort the job. The promise rejects with an `AbortError`. */
   signal?: AbortSignal;
   /**
@@ -155,6 +176,15 @@ const TRANSCRIBE_RULES: Record<Exclude<keyof TranscribeOptions, CallbackOption>,
   duration: { kind: 'number', min: 0, max: 2_000_000 },
   suppressBlank: { kind: 'boolean' },
   suppressNonSpeech: { kind: 'boolean' },
+  carryInitialPrompt: { kind: 'boolean' },
+  vad: { kind: 'boolean' },
+  vadModel: { kind: 'string', maxLength: 4096 },
+  vadThreshold: { kind: 'number', min: 0, max: 1 },
+  vadMinSpeechMs: { kind: 'integer', min: 0, max: 600_000 },
+  vadMinSilenceMs: { kind: 'integer', min: 0, max: 600_000 },
+  vadMaxSpeechSeconds: { kind: 'number', min: 0.1, max: 1e30 },
+  vadSpeechPadMs: { kind: 'integer', min: 0, max: 60_000 },
+  vadSamplesOverlap: { kind: 'number', min: 0, max: 10 },
 };
 
 /** Levenshtein distance, for "did you mean" on misspelled option names. */
@@ -243,6 +273,9 @@ export function validateTranscribeOptions(options: unknown, extraKeys: string[] 
   if (checked.language !== undefined && checked.language !== 'auto' && !(LANGUAGES as readonly string[]).includes(checked.language)) {
     throw new InvalidOptionError(`transcribe option 'language' must be 'auto' or one of whisper's language codes (${LANGUAGES.slice(0, 6).join(', ')}, ...), got ${JSON.stringify(checked.language)}`);
   }
+  if (checked.vad && !checked.vadModel) {
+    throw new InvalidOptionError("transcribe option 'vad' needs 'vadModel': the path of a Silero VAD model in ggml form");
+  }
   const increment = checked.temperatureIncrement;
   if (increment !== undefined && increment !== 0 && increment < 0.01) {
     // whisper.cpp steps from `temperature` to 1 by this increment: a tiny step never ends.
@@ -309,6 +342,15 @@ export function toNativeParams(options: TranscribeOptions, modelThreads: number 
   copy('maxTokensPerSegment', options.maxTokensPerSegment);
   copy('suppressBlank', options.suppressBlank);
   copy('suppressNonSpeech', options.suppressNonSpeech);
+  copy('carryInitialPrompt', options.carryInitialPrompt);
+  copy('vad', options.vad);
+  copy('vadModel', options.vadModel);
+  copy('vadThreshold', options.vadThreshold);
+  copy('vadMinSpeechMs', options.vadMinSpeechMs);
+  copy('vadMinSilenceMs', options.vadMinSilenceMs);
+  copy('vadMaxSpeechSeconds', options.vadMaxSpeechSeconds);
+  copy('vadSpeechPadMs', options.vadSpeechPadMs);
+  copy('vadSamplesOverlap', options.vadSamplesOverlap);
   if (options.offset !== undefined) params.offsetMs = Math.round(options.offset * 1000);
   if (options.duration !== undefined) params.durationMs = Math.round(options.duration * 1000);
   if (options.tokens || options.tokenTimestamps) params.tokenDetails = true;
