@@ -3,6 +3,7 @@
 #include <vector>
 
 #include "addon.h"
+#include "detect_language_worker.h"
 #include "load_worker.h"
 #include "release_worker.h"
 #include "staged_audio.h"
@@ -15,6 +16,7 @@ Napi::Function Model::DefineClass(Napi::Env env) {
   return ObjectWrap<Model>::DefineClass(env, "Model", {
       InstanceMethod("load", &Model::Load),
       InstanceMethod("transcribe", &Model::Transcribe),
+      InstanceMethod("detectLanguage", &Model::DetectLanguage),
       InstanceMethod("dispose", &Model::Dispose),
   });
 }
@@ -94,6 +96,26 @@ Napi::Value Model::Transcribe(const Napi::CallbackInfo& info) {
   job.Set("cancel", Napi::Function::New(env, [flag](const Napi::CallbackInfo&) { flag->store(true); }, "cancel"));
   worker->Queue();
   return job;
+}
+
+// detectLanguage(audio: StagedAudio, threads: number) -> Promise<{ languageId, probabilities }>
+Napi::Value Model::DetectLanguage(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 2 || !env.GetInstanceData<WhisperAddon>()->IsStagedAudio(info[0]) || !info[1].IsNumber()) {
+    throw MakeTypeError(env, "detectLanguage(audio, threads) expects a StagedAudio and a number");
+  }
+  const int threads = info[1].As<Napi::Number>().Int32Value();
+  if (threads < 1 || threads > 64) throw MakeRangeError(env, "detectLanguage(): threads must be between 1 and 64");
+  if (disposed_) throw MakeError(env, ErrorCode::Disposed, "the model has been disposed");
+  if (!loaded_) throw MakeError(env, ErrorCode::Native, "the model is not loaded yet");
+  if (!whisper_is_multilingual(loaded_->context())) {
+    throw MakeError(env, ErrorCode::InvalidOption, "language detection needs a multilingual model");
+  }
+  std::vector<float> samples = StagedAudio::Unwrap(info[0].As<Napi::Object>())->Take(env);
+  auto* worker = new DetectLanguageWorker(env, loaded_, std::move(samples), threads);
+  Napi::Promise promise = worker->Promise();
+  worker->Queue();
+  return promise;
 }
 
 // dispose() -> Promise<void>: drops this object's hold on the weights and resolves once

@@ -25,6 +25,7 @@ class Model : public Napi::ObjectWrap<Model> {
  private:
   Napi::Value Load(const Napi::CallbackInfo& info);
   Napi::Value Transcribe(const Napi::CallbackInfo& info);
+  Napi::Value DetectLanguage(const Napi::CallbackInfo& info);
   Napi::Value Dispose(const Napi::CallbackInfo& info);
 
   void Release() noexcept;

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <new>
 
+#include "audio_checks.h"
 #include "log_capture.h"
 #include "vad_model_file.h"
 
@@ -47,24 +48,8 @@ void TranscribeWorker::Execute() {
 }
 
 void TranscribeWorker::Run() {
-  if (samples_.empty() || samples_.size() > static_cast<size_t>(INT32_MAX)) {
-    throw NativeError(ErrorCode::InvalidAudio, "audio must hold between 1 and 2^31-1 samples, got " + std::to_string(samples_.size()));
-  }
-  // Checked here rather than in JS: scanning hours of audio would block the event loop.
-  for (size_t i = 0; i < samples_.size(); ++i) {
-    if (!std::isfinite(samples_[i])) {
-      throw NativeError(ErrorCode::InvalidAudio, "audio sample " + std::to_string(i) + " is " +
-                                                     (std::isnan(samples_[i]) ? "NaN" : "infinite") +
-                                                     "; samples must be finite numbers, normally in [-1, 1]");
-    }
-  }
+  PrepareSamples(samples_);
   if (cancel_->load()) throw NativeError(ErrorCode::Aborted, "the transcription was aborted");
-
-  // whisper_pcm_to_mel reflects the first 200 samples for padding whatever the length;
-  // pad short input with silence so it never reads past the end. (Under 1 s, whisper.cpp
-  // returns no segments anyway.)
-  constexpr size_t kMinSamples = 201;
-  if (samples_.size() < kMinSamples) samples_.resize(kMinSamples, 0.0f);
 
   // whisper.cpp loads the VAD model itself, from the path, inside whisper_full; it must be
   // checked first (see vad_model_file.h).

@@ -17,6 +17,8 @@ import { toNativeLoadOptions, validateLoadOptions, validateTranscribeOptions, ty
 import type { Transcript } from './transcript';
 
 export { WhisperModel, loadModel };
+export type { LanguageDetection } from './model';
+export { LANGUAGES } from './languages';
 export { DEFAULT_MODEL, cacheDirectory } from './default-model';
 export {
   AbortError,

@@ -5,14 +5,17 @@
  * them deterministically once running jobs have stopped; if a model is simply dropped, the
  * addon's finalizer frees them when V8 collects it.
  */
-import { checkPcm, stagePcm } from './audio';
+import { SAMPLE_RATE, checkPcm, stagePcm } from './audio';
 import { native } from './binding';
 import { AbortError, DisposedError, InvalidOptionError, fromNativeError } from './errors';
+import { LANGUAGES, languageCount } from './languages';
 import { deriveModelInfo, type ModelInfo } from './model-info';
 import { JobQueue } from './job-queue';
 import type { NativeJob, NativeJobEvent, NativeModel, NativeTranscribeParams } from './native';
 import {
   checkOptionsForModel,
+  defaultThreads,
+  validateDetectLanguageOptions,
   toNativeLoadOptions,
   toNativeParams,
   validateLoadOptions,
@@ -103,6 +106,15 @@ class JobEvents {
   }
 }
 
+export interface LanguageDetection {
+  /** The most likely language code, e.g. 'de'. */
+  language: string;
+  /** Its probability. */
+  probability: number;
+  /** Probability of every language the model knows, by code. */
+  probabilities: Record<string, number>;
+}
+
 export class WhisperModel implements AsyncDisposable {
   /** Facts from the model file's header and how it was loaded. */
   readonly info: ModelInfo;
@@ -157,6 +169,37 @@ export class WhisperModel implements AsyncDisposable {
     await this.#queue.acquire(signal);
     try {
       return await this.#run(samples, params, checked);
+    } finally {
+      this.#queue.release();
+    }
+  }
+
+  /**
+   * Detects the spoken language from the first 30 s (one encoder pass), on multilingual
+   * models. Waits for a slot like a transcription; `signal` can cancel it while it waits.
+   */
+  async detectLanguage(audio: Float32Array, options: { threads?: number; signal?: AbortSignal } = {}): Promise<LanguageDetection> {
+    this.#live();
+    const samples = checkPcm(audio);
+    const { threads, signal } = validateDetectLanguageOptions(options);
+    if (!this.info.multilingual) {
+      throw new InvalidOptionError(`model ${this.info.type} is English-only: it transcribes English and has no languages to detect`);
+    }
+    if (signal?.aborted) throw new AbortError('language detection was aborted before it started', { cause: signal.reason });
+    await this.#queue.acquire(signal);
+    try {
+      // whisper.cpp looks at the first 30 s only: stage no more than that.
+      const staged = await stagePcm(samples.subarray(0, 30 * SAMPLE_RATE), signal);
+      const result = await this.#live()
+        .detectLanguage(staged, threads ?? this.#threads ?? defaultThreads())
+        .catch((error: unknown) => {
+          throw fromNativeError(error);
+        });
+      const count = languageCount(this.info.nVocab);
+      const probabilities: Record<string, number> = {};
+      for (let i = 0; i < count; i++) probabilities[LANGUAGES[i]!] = result.probabilities[i] ?? 0;
+      const language = LANGUAGES[result.languageId]!;
+      return { language, probability: probabilities[language] ?? 0, probabilities };
     } finally {
       this.#queue.release();
     }

@@ -131,6 +131,8 @@ export interface NativeModel {
    * (events may still arrive after it settles).
    */
   transcribe(audio: NativeStagedAudio, params: NativeTranscribeParams, listener?: (event: NativeJobEvent) => void): NativeJob;
+  /** One encoder pass over the first 30 s; multilingual models only. */
+  detectLanguage(audio: NativeStagedAudio, threads: number): Promise<{ languageId: number; probabilities: number[] }>;
   /** Resolves once the weights are freed (on the thread pool). */
   dispose(): Promise<void>;
 }

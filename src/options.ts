@@ -284,6 +284,15 @@ export function validateTranscribeOptions(options: unknown, extraKeys: string[] 
   return checked;
 }
 
+export function validateDetectLanguageOptions(options: unknown): { threads?: number; signal?: AbortSignal } {
+  const checked = checkObject<{ threads?: number; signal?: AbortSignal }>('detectLanguage', options, { threads: TRANSCRIBE_RULES.threads }, ['signal']);
+  const signal: unknown = checked.signal;
+  if (signal !== undefined && !(typeof signal === 'object' && signal !== null && 'aborted' in signal && 'addEventListener' in signal)) {
+    throw new InvalidOptionError(`detectLanguage option 'signal' must be an AbortSignal, got ${describe(signal)}`);
+  }
+  return checked;
+}
+
 /** Checks that depend on the model: languages it knows, translation for .en models. */
 export function checkOptionsForModel(options: TranscribeOptions, info: ModelInfo): void {
   const language = options.language;

@@ -53,3 +53,23 @@ test('multilingual: language detection, and a language the model knows', async (
   const german = await model.transcribe(jfk(), { language: 'de' });
   expect(german.language).toBe('de');
 });
+
+test('detectLanguage() on a multilingual model agrees with language: auto', async () => {
+  await using model = await loadModel(modelPath(MODELS.microMultilingual));
+  const detected = await model.detectLanguage(jfk());
+  expect(Object.keys(detected.probabilities)).toHaveLength(99);
+  const total = Object.values(detected.probabilities).reduce((a, b) => a + b, 0);
+  // whisper.cpp spreads the softmax over 100 language ids even for 99-language models (id
+  // 99 is then the translate token), so the 99 real ones sum to slightly under 1.
+  expect(total).toBeGreaterThan(0.95);
+  expect(total).toBeLessThanOrEqual(1.0001);
+  expect(detected.probability).toBe(Math.max(...Object.values(detected.probabilities)));
+  expect(detected.probabilities[detected.language]).toBe(detected.probability);
+  const auto = await model.transcribe(jfk(), { language: 'auto' });
+  expect(auto.language).toBe(detected.language);
+});
+
+test('detectLanguage() on an English-only model is an option error', async () => {
+  await using model = await loadModel(modelPath(MODELS.micro));
+  await expect(model.detectLanguage(jfk())).rejects.toThrow(/English-only/);
+});

@@ -1,0 +1,62 @@
+#include "detect_language_worker.h"
+
+#include <new>
+
+#include "audio_checks.h"
+#include "log_capture.h"
+
+namespace whisper_napi {
+
+DetectLanguageWorker::DetectLanguageWorker(Napi::Env env, std::shared_ptr<LoadedModel> model, std::vector<float> samples,
+                                           int threads)
+    : SafeAsyncWorker(env, "whisper-napi:detect-language"),
+      deferred_(Napi::Promise::Deferred::New(env)),
+      model_(std::move(model)),
+      samples_(std::move(samples)),
+      threads_(threads) {}
+
+void DetectLanguageWorker::Execute() {
+  try {
+    PrepareSamples(samples_);
+    LogCapture log;
+    WhisperStatePtr state = model_->AcquireState();
+    if (!state) throw NativeError(ErrorCode::OutOfMemory, "whisper.cpp could not allocate a decoding state");
+    whisper_context* ctx = model_->context();
+    if (whisper_pcm_to_mel_with_state(ctx, state.get(), samples_.data(), static_cast<int>(samples_.size()), threads_) != 0) {
+      throw NativeError(ErrorCode::Native, "computing the mel spectrogram failed: " + log.Text());
+    }
+    probabilities_.assign(static_cast<size_t>(whisper_lang_max_id()) + 1, 0.0f);
+    language_id_ = whisper_lang_auto_detect_with_state(ctx, state.get(), 0, threads_, probabilities_.data());
+    if (language_id_ < 0) {
+      throw NativeError(ErrorCode::Native, "language detection failed (" + std::to_string(language_id_) + "): " + log.Text());
+    }
+    // Detection leaves no text context in the state: it can serve the next job.
+    model_->ReleaseState(std::move(state));
+  } catch (const NativeError& e) {
+    error_ = e;
+  } catch (const std::bad_alloc&) {
+    error_ = NativeError(ErrorCode::OutOfMemory, "not enough memory for language detection");
+  } catch (const std::exception& e) {
+    error_ = NativeError(ErrorCode::Native, std::string("language detection failed: ") + e.what());
+  } catch (...) {
+    error_ = NativeError(ErrorCode::Native, "language detection failed with an unknown native exception");
+  }
+  std::vector<float>().swap(samples_);
+  model_.reset();  // free here, not on the JS thread, if this was the last reference
+}
+
+void DetectLanguageWorker::OnOK() {
+  Napi::Env env = Env();
+  if (error_) {
+    deferred_.Reject(MakeError(env, error_->code(), error_->what()).Value());
+    return;
+  }
+  Napi::Object result = Napi::Object::New(env);
+  result.Set("languageId", Napi::Number::New(env, language_id_));
+  Napi::Array probabilities = Napi::Array::New(env, probabilities_.size());
+  for (size_t i = 0; i < probabilities_.size(); ++i) probabilities.Set(static_cast<uint32_t>(i), Napi::Number::New(env, probabilities_[i]));
+  result.Set("probabilities", probabilities);
+  deferred_.Resolve(result);
+}
+
+}  // namespace whisper_napi
