@@ -93,6 +93,16 @@ export interface TranscribeOptions {
   suppressBlank?: boolean;
   /** Suppress non-speech tokens (music notes, brackets...). Default `false`. */
   suppressNonSpeech?: boolean;
+  /**
+   * Tokens whose text matches this regular expression (ECMAScript syntax, as C++'s
+   * std::regex reads it) are never produced. At most 256 characters. Default none.
+   */
+  suppressRegex?: string;
+  /**
+   * Encoder context in 20-ms frames, 1..1500 (1500 = a full 30-s window); smaller is faster
+   * and less accurate. `0` (the default) means 1500.
+   */
+  audioContext?: number;
   /** Keep `initialPrompt` in front of every window, not only the first. Default `false`. */
   carryInitialPrompt?: boolean;
   /**
@@ -177,6 +187,8 @@ const TRANSCRIBE_RULES: Record<Exclude<keyof TranscribeOptions, CallbackOption>,
   suppressBlank: { kind: 'boolean' },
   suppressNonSpeech: { kind: 'boolean' },
   carryInitialPrompt: { kind: 'boolean' },
+  suppressRegex: { kind: 'string', maxLength: 256 },
+  audioContext: { kind: 'integer', min: 0, max: 1500 },
   vad: { kind: 'boolean' },
   vadModel: { kind: 'string', maxLength: 4096 },
   vadThreshold: { kind: 'number', min: 0, max: 1 },
@@ -273,6 +285,13 @@ export function validateTranscribeOptions(options: unknown, extraKeys: string[] 
   if (checked.language !== undefined && checked.language !== 'auto' && !(LANGUAGES as readonly string[]).includes(checked.language)) {
     throw new InvalidOptionError(`transcribe option 'language' must be 'auto' or one of whisper's language codes (${LANGUAGES.slice(0, 6).join(', ')}, ...), got ${JSON.stringify(checked.language)}`);
   }
+  if (checked.suppressRegex !== undefined) {
+    try {
+      new RegExp(checked.suppressRegex);
+    } catch (error) {
+      throw new InvalidOptionError(`transcribe option 'suppressRegex' is not a valid regular expression: ${(error as Error).message}`);
+    }
+  }
   if (checked.vad && !checked.vadModel) {
     throw new InvalidOptionError("transcribe option 'vad' needs 'vadModel': the path of a Silero VAD model in ggml form");
   }
@@ -352,6 +371,8 @@ export function toNativeParams(options: TranscribeOptions, modelThreads: number 
   copy('suppressBlank', options.suppressBlank);
   copy('suppressNonSpeech', options.suppressNonSpeech);
   copy('carryInitialPrompt', options.carryInitialPrompt);
+  copy('suppressRegex', options.suppressRegex);
+  copy('audioContext', options.audioContext);
   copy('vad', options.vad);
   copy('vadModel', options.vadModel);
   copy('vadThreshold', options.vadThreshold);

@@ -4,7 +4,7 @@
  */
 import { loadModel, type Transcript } from '../src';
 import { jfk, longSpeech } from './support/audio';
-import { JFK_WAV, MODELS, modelPath } from './support/paths';
+import { JFK_WAV, MODELS, modelPath, type ModelSpec } from './support/paths';
 import { runWhisperCli, type CliSegment } from './support/whisper-cli';
 
 const THREADS = 2;
@@ -43,5 +43,24 @@ describe.each([
     const last = ours.segments[ours.segments.length - 1]!;
     expect(last.start).toBeGreaterThanOrEqual(90);
     expect(last.end).toBeLessThanOrEqual(150);
+  });
+});
+
+describe('options that change decoding match the same whisper-cli flags', () => {
+  // [name, preset, options, flags]
+  const cases: [string, ModelSpec, Record<string, unknown>, string[]][] = [
+    ['suppressRegex', MODELS.micro, { suppressRegex: '.*coll.*' }, ['--suppress-regex', '.*coll.*']],
+    ['audioContext', MODELS.micro, { audioContext: 750 }, ['-ac', '750']],
+  ];
+  test.each(cases)('%s', async (_name, spec, options, flags) => {
+    const model = modelPath(spec);
+    await using whisper = await loadModel(model);
+    const plain = await whisper.transcribe(jfk(), { threads: THREADS, temperatureIncrement: 0 });
+    const ours = await whisper.transcribe(jfk(), { threads: THREADS, temperatureIncrement: 0, ...options });
+    const reference = await runWhisperCli(model, JFK_WAV, THREADS, flags);
+    expect(reference.length).toBeGreaterThan(0);
+    expect(asCentiseconds(ours)).toEqual(reference);
+    // The option really changed the decoding.
+    expect(asCentiseconds(ours)).not.toEqual(asCentiseconds(plain));
   });
 });
