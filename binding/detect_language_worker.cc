@@ -19,7 +19,9 @@ void DetectLanguageWorker::Execute() {
   try {
     PrepareSamples(samples_);
     LogCapture log;
-    WhisperStatePtr state = model_->AcquireState();
+    // A fresh state: a pooled one may carry a smaller audio context from its last job,
+    // which language detection would inherit.
+    WhisperStatePtr state = model_->NewState();
     if (!state) throw NativeError(ErrorCode::OutOfMemory, "whisper.cpp could not allocate a decoding state");
     whisper_context* ctx = model_->context();
     if (whisper_pcm_to_mel_with_state(ctx, state.get(), samples_.data(), static_cast<int>(samples_.size()), threads_) != 0) {

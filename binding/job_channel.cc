@@ -2,6 +2,7 @@
 
 #include <napi.h>
 
+#include <new>
 #include <string>
 
 namespace whisper_napi {
@@ -92,12 +93,15 @@ void JobChannel::MaybePing() {
   int64_t last = last_ping_ns_.load(std::memory_order_relaxed);
   if (now - last < std::chrono::nanoseconds(kPingInterval).count()) return;
   if (!last_ping_ns_.compare_exchange_strong(last, now)) return;
-  Send(new ChannelMessage());
+  // Runs inside ggml's compute (the abort callback): nothing may throw through it.
+  auto* ping = new (std::nothrow) ChannelMessage();
+  if (ping != nullptr) Send(ping);
 }
 
 void JobChannel::Segments(int first_index, std::vector<SegmentResult> segments) {
   if (!has_listener_) return;
-  auto* message = new ChannelMessage();
+  auto* message = new (std::nothrow) ChannelMessage();
+  if (message == nullptr) return;  // the final result still carries every segment
   message->kind = ChannelMessage::Kind::Segments;
   message->first_index = first_index;
   message->segments = std::move(segments);
@@ -106,7 +110,8 @@ void JobChannel::Segments(int first_index, std::vector<SegmentResult> segments) 
 
 void JobChannel::Progress(int percent) {
   if (!has_listener_) return;
-  auto* message = new ChannelMessage();
+  auto* message = new (std::nothrow) ChannelMessage();
+  if (message == nullptr) return;
   message->kind = ChannelMessage::Kind::Progress;
   message->percent = percent;
   Send(message);

@@ -1,5 +1,9 @@
 #include "segments.h"
 
+// Added to whisper.cpp by our patch vad-with-state: a time in original-audio time (VAD
+// joins the speech into one shorter signal; whisper.cpp maps segment times back itself).
+int64_t whisper_napi_original_time(whisper_state* state, int64_t t);
+
 namespace whisper_napi {
 
 std::vector<SegmentResult> ReadSegments(whisper_context* ctx, whisper_state* state, int first, int count, bool tokens) {
@@ -24,8 +28,8 @@ std::vector<SegmentResult> ReadSegments(whisper_context* ctx, whisper_state* sta
         token.text = token_text ? token_text : "";
         token.p = data.p;
         token.plog = data.plog;
-        token.t0 = data.t0;
-        token.t1 = data.t1;
+        token.t0 = whisper_napi_original_time(state, data.t0);
+        token.t1 = whisper_napi_original_time(state, data.t1);
         segment.tokens.push_back(std::move(token));
       }
     }

@@ -154,8 +154,9 @@ TranscribeParams TranscribeParams::FromJs(const Napi::Object& options) {
     throw MakeTypeError(options.Env(), "native option 'vad' needs 'vadModel', the path of a Silero VAD model");
   }
   read.Range("vadThreshold", w.vad_params.threshold, 0.0f, 1.0f);
-  read.Range("vadMinSpeechMs", w.vad_params.min_speech_duration_ms, 0, 600000);
-  read.Range("vadMinSilenceMs", w.vad_params.min_silence_duration_ms, 0, 600000);
+  // whisper.cpp multiplies these by the sample rate in an int: keep them under 2^31/16000.
+  read.Range("vadMinSpeechMs", w.vad_params.min_speech_duration_ms, 0, 120000);
+  read.Range("vadMinSilenceMs", w.vad_params.min_silence_duration_ms, 0, 120000);
   read.Range("vadMaxSpeechSeconds", w.vad_params.max_speech_duration_s, 0.1f, std::numeric_limits<float>::max());
   read.Range("vadSpeechPadMs", w.vad_params.speech_pad_ms, 0, 60000);
   read.Range("vadSamplesOverlap", w.vad_params.samples_overlap, 0.0f, 10.0f);

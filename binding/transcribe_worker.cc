@@ -84,7 +84,11 @@ void TranscribeWorker::Run() {
       auto* worker = static_cast<TranscribeWorker*>(self);
       const int total = whisper_full_n_segments_from_state(state);
       const int first = total - n_new;
-      worker->channel_.Segments(first, ReadSegments(ctx, state, first, n_new, worker->params_.token_details()));
+      try {
+        worker->channel_.Segments(first, ReadSegments(ctx, state, first, n_new, worker->params_.token_details()));
+      } catch (...) {
+        // Out of memory for a copy: skip the event; the final result carries the segments.
+      }
     };
     wparams.new_segment_callback_user_data = this;
     wparams.progress_callback = [](whisper_context*, whisper_state*, int percent, void* self) {

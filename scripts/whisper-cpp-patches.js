@@ -99,9 +99,25 @@ int whisper_napi_full_with_state(
 
 int whisper_full_parallel(`,
       },
+      {
+        count: 1,
+        before: 'int64_t whisper_full_get_segment_t0_from_state(struct whisper_state * state, int i_segment) {',
+        after: `// whisper-napi patch vad-with-state: token times in original-audio time, as segment times are.
+int64_t whisper_napi_original_time(struct whisper_state * state, int64_t t) {
+    if (!state->has_vad_segments || state->vad_mapping_table.empty()) {
+        return t;
+    }
+    return map_processed_to_original_time(t, state->vad_mapping_table);
+}
+
+int64_t whisper_full_get_segment_t0_from_state(struct whisper_state * state, int i_segment) {`,
+      },
     ],
   },
 ];
+
+/** Marker every patched tree contains (CMakeLists.txt refuses a tree without it). */
+const MARKER = 'whisper-napi patch vad-with-state';
 
 function countOf(text, needle) {
   let count = 0;
@@ -126,4 +142,21 @@ function applyPatches(root, fs = require('node:fs'), path = require('node:path')
   return PATCHES.map((p) => p.id);
 }
 
-module.exports = { PATCHES, applyPatches };
+module.exports = { PATCHES, MARKER, applyPatches };
+
+// `node scripts/whisper-cpp-patches.js <whisper.cpp checkout>` patches a checkout given by
+// WHISPER_CPP_DIR (the addon needs the patches: it calls functions they add).
+if (require.main === module) {
+  const dir = process.argv[2];
+  if (!dir) {
+    console.error('usage: node scripts/whisper-cpp-patches.js <whisper.cpp checkout>');
+    process.exit(2);
+  }
+  const fs = require('node:fs');
+  const path = require('node:path');
+  if (fs.readFileSync(path.join(dir, 'src', 'whisper.cpp'), 'utf8').includes(MARKER)) {
+    console.log(`${dir} is already patched`);
+  } else {
+    console.log(`patched ${dir}: ${applyPatches(dir).join(', ')}`);
+  }
+}

@@ -39,13 +39,15 @@ const STAGING_SLICE = 1 << 20;
  * JS thread for hundreds of milliseconds. Audio up to ~65 s is copied at once.
  */
 export async function stagePcm(audio: Float32Array, signal?: AbortSignal): Promise<NativeStagedAudio> {
-  const staged = new (native().StagedAudio)(audio.length);
-  for (let start = 0; start < audio.length; start += STAGING_SLICE) {
-    if (start > 0) {
-      await nextTurn();
-      if (signal?.aborted) throw new AbortError('the transcription was aborted before it started', { cause: signal.reason });
+  const length = audio.length;
+  const staged = new (native().StagedAudio)(length);
+  for (let start = 0; start < length; start += STAGING_SLICE) {
+    if (start > 0) await nextTurn();
+    if (signal?.aborted) throw new AbortError('the transcription was aborted before it started', { cause: signal.reason });
+    if (audio.length !== length) {
+      throw new InvalidAudioError('the audio buffer was detached or resized while the job was reading it; keep it unchanged until the promise settles');
     }
-    staged.append(audio, start, Math.min(audio.length, start + STAGING_SLICE));
+    staged.append(audio, start, Math.min(length, start + STAGING_SLICE));
   }
   return staged;
 }

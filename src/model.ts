@@ -54,6 +54,7 @@ class JobEvents {
   readonly listener: ((event: NativeJobEvent) => void) | undefined;
   #delivered = 0;
   #percent = -1;
+  #closed = false;
   readonly #onSegment: TranscribeOptions['onSegment'];
   readonly #onProgress: TranscribeOptions['onProgress'];
 
@@ -61,6 +62,11 @@ class JobEvents {
     this.#onSegment = onSegment;
     this.#onProgress = onProgress;
     this.listener = onSegment || onProgress ? (event) => this.#handle(event) : undefined;
+  }
+
+  /** No callback runs after this (the job has settled and the caller has its answer). */
+  close(): void {
+    this.#closed = true;
   }
 
   /** Delivers what the events did not, from the final transcript. */
@@ -96,7 +102,7 @@ class JobEvents {
   }
 
   #guard(deliver: () => void): void {
-    if (this.error !== undefined) return;
+    if (this.error !== undefined || this.#closed) return;
     try {
       deliver();
     } catch (error) {
@@ -155,7 +161,9 @@ export class WhisperModel implements AsyncDisposable {
 
   /**
    * Transcribes 16 kHz mono PCM. Runs on the libuv thread pool; long audio goes through
-   * whisper.cpp's sequential long-form loop in one call.
+   * whisper.cpp's sequential long-form loop in one call. The samples are copied when the
+   * job gets its slot (see `maxConcurrency`): leave the array unchanged until the promise
+   * settles.
    */
   async transcribe(audio: Float32Array, options?: TranscribeOptions): Promise<Transcript> {
     this.#live();
@@ -168,6 +176,7 @@ export class WhisperModel implements AsyncDisposable {
 
     await this.#queue.acquire(signal);
     try {
+      if (signal?.aborted) throw new AbortError('the transcription was aborted before it started', { cause: signal.reason });
       return await this.#run(samples, params, checked);
     } finally {
       this.#queue.release();
@@ -190,16 +199,26 @@ export class WhisperModel implements AsyncDisposable {
     try {
       // whisper.cpp looks at the first 30 s only: stage no more than that.
       const staged = await stagePcm(samples.subarray(0, 30 * SAMPLE_RATE), signal);
-      const result = await this.#live()
-        .detectLanguage(staged, threads ?? this.#threads ?? defaultThreads())
+      const pending = this.#live().detectLanguage(staged, threads ?? this.#threads ?? defaultThreads());
+      // Not cancellable (one encoder pass), but dispose() waits for it like for a job.
+      const entry = { job: { promise: pending, cancel: () => undefined } as unknown as NativeJob, settled: pending.catch(() => undefined) };
+      this.#jobs.add(entry);
+      const result = await pending
         .catch((error: unknown) => {
           throw fromNativeError(error);
-        });
+        })
+        .finally(() => this.#jobs.delete(entry));
+      // Only the languages this vocabulary has: whisper.cpp also scores id 99 ('yue') on
+      // 99-language models, where that token is <|translate|>.
       const count = languageCount(this.info.nVocab);
       const probabilities: Record<string, number> = {};
-      for (let i = 0; i < count; i++) probabilities[LANGUAGES[i]!] = result.probabilities[i] ?? 0;
-      const language = LANGUAGES[result.languageId]!;
-      return { language, probability: probabilities[language] ?? 0, probabilities };
+      let language: string = LANGUAGES[0];
+      for (let i = 0; i < count; i++) {
+        const code = LANGUAGES[i]!;
+        probabilities[code] = result.probabilities[i] ?? 0;
+        if (probabilities[code]! > probabilities[language]!) language = code;
+      }
+      return { language, probability: probabilities[language]!, probabilities };
     } finally {
       this.#queue.release();
     }
@@ -229,6 +248,7 @@ export class WhisperModel implements AsyncDisposable {
     track(job);
     const onAbort = () => job.cancel();
     signal?.addEventListener('abort', onAbort, { once: true });
+    if (signal?.aborted) job.cancel(); // aborted while staging: the listener came too late
     try {
       const result = await job.promise;
       const transcript = buildTranscript(result, samples.length, params.language);
@@ -245,6 +265,7 @@ export class WhisperModel implements AsyncDisposable {
       }
       throw mapped;
     } finally {
+      events.close();
       signal?.removeEventListener('abort', onAbort);
       this.#jobs.delete(entry);
       untrack(job);

@@ -29,3 +29,10 @@ test('without it, the pinned copy in deps/whisper.cpp is used', () => {
   expect(output).toContain(`whisper.cpp source: ${path.join(ROOT, 'deps', 'whisper.cpp')}`);
   expect(output).toContain('Build files have been written');
 });
+
+test('an unpatched checkout is refused with the command that patches it', () => {
+  const pristine = path.join(ROOT, 'node_modules', 'nodejs-whisper', 'cpp', 'whisper.cpp');
+  const output = configure({ WHISPER_CPP_DIR: pristine }).replace(/\s+/g, ' '); // CMake wraps lines
+  expect(output).toContain("lacks whisper-napi's patches");
+  expect(output).toContain(`node scripts/whisper-cpp-patches.js ${pristine}`);
+});

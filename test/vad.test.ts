@@ -84,3 +84,13 @@ describe('a VAD model that is not one', () => {
     expect((await model.transcribe(jfk(), { vad: true, vadModel: SILERO })).segments.length).toBeGreaterThan(0);
   });
 });
+
+test('with vad, token times are in original-audio time too', async () => {
+  const t = await model.transcribe(jfk(), { vad: true, vadModel: SILERO, tokenTimestamps: true, temperatureIncrement: 0 });
+  for (const segment of t.segments) {
+    for (const token of segment.tokens!) {
+      expect(token.start).toBeGreaterThanOrEqual(segment.start - 0.01);
+      expect(token.end).toBeLessThanOrEqual(segment.end + 0.01);
+    }
+  }
+});
