@@ -16,7 +16,7 @@ DetectLanguageWorker::DetectLanguageWorker(Napi::Env env, std::shared_ptr<Loaded
       threads_(threads) {}
 
 void DetectLanguageWorker::Execute() {
-  try {
+  error_ = CatchNativeErrors("language detection", [this] {
     PrepareSamples(samples_);
     LogCapture log;
     // A fresh state: a pooled one may carry a smaller audio context from its last job,
@@ -34,15 +34,7 @@ void DetectLanguageWorker::Execute() {
     }
     // Detection leaves no text context in the state: it can serve the next job.
     model_->ReleaseState(std::move(state));
-  } catch (const NativeError& e) {
-    error_ = e;
-  } catch (const std::bad_alloc&) {
-    error_ = NativeError(ErrorCode::OutOfMemory, "not enough memory for language detection");
-  } catch (const std::exception& e) {
-    error_ = NativeError(ErrorCode::Native, std::string("language detection failed: ") + e.what());
-  } catch (...) {
-    error_ = NativeError(ErrorCode::Native, "language detection failed with an unknown native exception");
-  }
+  });
   std::vector<float>().swap(samples_);
   model_.reset();  // free here, not on the JS thread, if this was the last reference
 }

@@ -21,7 +21,7 @@ LoadWorker::LoadWorker(Napi::Env env, Model* model, Napi::Object model_object, s
 void LoadWorker::Execute() {
   const auto start = std::chrono::steady_clock::now();
   LogCapture log;
-  try {
+  error_ = CatchNativeErrors("loading of '" + path_ + "'", [&] {
     ModelFile file = InspectModelFile(path_);
     PlannedModelStream stream(file);
     whisper_model_loader loader = stream.Loader();
@@ -38,15 +38,7 @@ void LoadWorker::Execute() {
       throw NativeError(ErrorCode::Native, "whisper.cpp could not load '" + path_ + "'" + (detail.empty() ? "" : ": " + detail));
     }
     loaded_ = std::make_shared<LoadedModel>(std::move(context), std::move(file), options_.max_idle_states);
-  } catch (const NativeError& e) {
-    error_ = e;
-  } catch (const std::bad_alloc&) {
-    error_ = NativeError(ErrorCode::OutOfMemory, "not enough memory to load '" + path_ + "'");
-  } catch (const std::exception& e) {
-    error_ = NativeError(ErrorCode::Native, std::string("loading '") + path_ + "' failed: " + e.what());
-  } catch (...) {
-    error_ = NativeError(ErrorCode::Native, "loading '" + path_ + "' failed with an unknown native exception");
-  }
+  });
   load_ms_ = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
 }
 

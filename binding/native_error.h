@@ -4,6 +4,8 @@
 
 #include <napi.h>
 
+#include <new>
+#include <optional>
 #include <stdexcept>
 #include <string>
 
@@ -31,6 +33,24 @@ class NativeError : public std::runtime_error {
  private:
   ErrorCode code_;
 };
+
+// Runs `body` on a worker thread and turns anything it throws into a NativeError, so no
+// exception leaves Execute(). `what` names the work for messages ("transcription", ...).
+template <typename Body>
+std::optional<NativeError> CatchNativeErrors(const std::string& what, Body&& body) noexcept {
+  try {
+    body();
+    return std::nullopt;
+  } catch (const NativeError& e) {
+    return e;
+  } catch (const std::bad_alloc&) {
+    return NativeError(ErrorCode::OutOfMemory, "not enough memory for the " + what);
+  } catch (const std::exception& e) {
+    return NativeError(ErrorCode::Native, what + " failed: " + e.what());
+  } catch (...) {
+    return NativeError(ErrorCode::Native, what + " failed with an unknown native exception");
+  }
+}
 
 // A JS Error with `code` set; `name` stays "Error" and the JS layer rebrands it.
 Napi::Error MakeError(Napi::Env env, ErrorCode code, const std::string& message);

@@ -29,17 +29,7 @@ TranscribeWorker::TranscribeWorker(Napi::Env env, std::shared_ptr<LoadedModel> m
 
 void TranscribeWorker::Execute() {
   const auto start = std::chrono::steady_clock::now();
-  try {
-    Run();
-  } catch (const NativeError& e) {
-    error_ = e;
-  } catch (const std::bad_alloc&) {
-    error_ = NativeError(ErrorCode::OutOfMemory, "not enough memory for this transcription");
-  } catch (const std::exception& e) {
-    error_ = NativeError(ErrorCode::Native, std::string("transcription failed: ") + e.what());
-  } catch (...) {
-    error_ = NativeError(ErrorCode::Native, "transcription failed with an unknown native exception");
-  }
+  error_ = CatchNativeErrors("transcription", [this] { Run(); });
   total_ms_ = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
   // Free what this job held here, on the pool thread: the samples, and the weights too if
   // the model was disposed while the job ran (this was then the last reference).

@@ -75,6 +75,7 @@ const PATCHES = [
         count: 1,
         before: 'int whisper_full_parallel(',
         after: `// whisper-napi patch vad-with-state: whisper_full() with an explicit state.
+int whisper_napi_full_with_state(struct whisper_context *, struct whisper_state *, struct whisper_full_params, const float *, int);
 int whisper_napi_full_with_state(
         struct whisper_context * ctx,
           struct whisper_state * state,
@@ -103,6 +104,7 @@ int whisper_full_parallel(`,
         count: 1,
         before: 'int64_t whisper_full_get_segment_t0_from_state(struct whisper_state * state, int i_segment) {',
         after: `// whisper-napi patch vad-with-state: token times in original-audio time, as segment times are.
+int64_t whisper_napi_original_time(struct whisper_state * state, int64_t t);
 int64_t whisper_napi_original_time(struct whisper_state * state, int64_t t) {
     if (!state->has_vad_segments || state->vad_mapping_table.empty()) {
         return t;
