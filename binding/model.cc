@@ -77,6 +77,12 @@ Napi::Value Model::Load(const Napi::CallbackInfo& info) {
   return promise;
 }
 
+const std::shared_ptr<LoadedModel>& Model::RequireLoaded(Napi::Env env) const {
+  if (disposed_) throw MakeError(env, ErrorCode::Disposed, "the model has been disposed");
+  if (!loaded_) throw MakeError(env, ErrorCode::Native, "the model is not loaded yet");
+  return loaded_;
+}
+
 // transcribe(audio: StagedAudio, params: object, listener?: (event) => void) -> { promise, cancel() }
 Napi::Value Model::Transcribe(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -85,11 +91,10 @@ Napi::Value Model::Transcribe(const Napi::CallbackInfo& info) {
   }
   // Read the options first: reading them can run JS (getters), which could dispose us.
   TranscribeParams params = TranscribeParams::FromJs(info[1].As<Napi::Object>());
-  if (disposed_) throw MakeError(env, ErrorCode::Disposed, "the model has been disposed");
-  if (!loaded_) throw MakeError(env, ErrorCode::Native, "the model is not loaded yet");
+  const std::shared_ptr<LoadedModel>& loaded = RequireLoaded(env);
   std::vector<float> samples = StagedAudio::Unwrap(info[0].As<Napi::Object>())->Take(env);
 
-  auto* worker = new TranscribeWorker(env, loaded_, std::move(samples), std::move(params), info[2]);
+  auto* worker = new TranscribeWorker(env, loaded, std::move(samples), std::move(params), info[2]);
   CancelFlag flag = worker->cancel_flag();
   Napi::Object job = Napi::Object::New(env);
   job.Set("promise", worker->Promise());
@@ -106,13 +111,12 @@ Napi::Value Model::DetectLanguage(const Napi::CallbackInfo& info) {
   }
   const int threads = info[1].As<Napi::Number>().Int32Value();
   if (threads < 1 || threads > 64) throw MakeRangeError(env, "detectLanguage(): threads must be between 1 and 64");
-  if (disposed_) throw MakeError(env, ErrorCode::Disposed, "the model has been disposed");
-  if (!loaded_) throw MakeError(env, ErrorCode::Native, "the model is not loaded yet");
-  if (!whisper_is_multilingual(loaded_->context())) {
+  const std::shared_ptr<LoadedModel>& loaded = RequireLoaded(env);
+  if (!whisper_is_multilingual(loaded->context())) {
     throw MakeError(env, ErrorCode::InvalidOption, "language detection needs a multilingual model");
   }
   std::vector<float> samples = StagedAudio::Unwrap(info[0].As<Napi::Object>())->Take(env);
-  auto* worker = new DetectLanguageWorker(env, loaded_, std::move(samples), threads);
+  auto* worker = new DetectLanguageWorker(env, loaded, std::move(samples), threads);
   Napi::Promise promise = worker->Promise();
   worker->Queue();
   return promise;

@@ -29,6 +29,8 @@ class Model : public Napi::ObjectWrap<Model> {
   Napi::Value Dispose(const Napi::CallbackInfo& info);
 
   void Release() noexcept;
+  // The loaded weights; throws a JS error if the model is disposed or not loaded yet.
+  const std::shared_ptr<LoadedModel>& RequireLoaded(Napi::Env env) const;
 
   std::shared_ptr<LoadedModel> loaded_;
   bool loading_ = false;
