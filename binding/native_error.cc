@@ -7,6 +7,7 @@ const char* ErrorCodeName(ErrorCode code) {
     case ErrorCode::ModelNotFound: return "ERR_WHISPER_MODEL_NOT_FOUND";
     case ErrorCode::InvalidModel: return "ERR_WHISPER_INVALID_MODEL";
     case ErrorCode::InvalidAudio: return "ERR_WHISPER_INVALID_AUDIO";
+    case ErrorCode::AudioDecode: return "ERR_WHISPER_AUDIO_DECODE";
     case ErrorCode::InvalidOption: return "ERR_WHISPER_INVALID_OPTION";
     case ErrorCode::Disposed: return "ERR_WHISPER_DISPOSED";
     case ErrorCode::Aborted: return "ABORT_ERR";

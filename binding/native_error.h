@@ -15,6 +15,7 @@ enum class ErrorCode {
   ModelNotFound,  // ERR_WHISPER_MODEL_NOT_FOUND
   InvalidModel,   // ERR_WHISPER_INVALID_MODEL
   InvalidAudio,   // ERR_WHISPER_INVALID_AUDIO
+  AudioDecode,    // ERR_WHISPER_AUDIO_DECODE: a known format, but damaged or truncated data
   InvalidOption,  // ERR_WHISPER_INVALID_OPTION
   Disposed,       // ERR_WHISPER_DISPOSED
   Aborted,        // ABORT_ERR (the platform's code for AbortError)

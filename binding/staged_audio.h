@@ -1,15 +1,34 @@
-// Audio samples staged in native memory before a job starts.
+// The audio of one job: a 16 kHz mono signal built in native memory before the job starts.
 //
 // A job needs its own copy of the samples (the caller's buffer may be changed, transferred
-// or detached while the job runs on another thread). Copying an hour of audio at once
-// would hold the JS thread for hundreds of milliseconds, so src/model.ts copies it in
-// bounded slices with append(), yielding to the event loop between slices, and hands the
-// finished StagedAudio to Model.transcribe(), which moves the samples into the job.
+// or detached while the job runs on another thread), and building it must not hold the JS
+// thread: src/audio/ feeds it in bounded slices, yielding between them, and everything
+// heavy (down-mixing, resampling, decoding MP3/FLAC/Vorbis) runs on the thread pool. The
+// finished StagedAudio goes to Model.transcribe(), which moves the samples into the job.
+//
+//   new StagedAudio(limitSamples)                 keeps at most limitSamples 16 kHz samples
+//   reserve(samples)                              room for the expected length, up front
+//   append(samples, start, end)                   16 kHz mono Float32Array slice, copied now
+//   appendFrames(rate, channels[], start, end)    any rate/channel count: the slice is copied
+//                                                 now, resampled on the pool -> Promise<void>
+//   appendEncoded(bytes, start, end)              a slice of an encoded stream, copied now
+//   decode('mp3'|'flac'|'vorbis', path?)          decodes the file at `path`, else the bytes
+//                                                 appended, on the pool -> Promise<{ sampleRate,
+//                                                 channels, frames }>
+//   finish()                                      no more input (flushes the resampler)
+//   cancel()                                      stops a running decode or resample
+//   copyTo(target, start)                         finished samples [start, start + target.length)
+//                                                 into a Float32Array (for decodeAudio())
+//   length, truncated                             samples so far; input dropped at the limit
 #pragma once
 
 #include <napi.h>
 
+#include <cstdint>
+#include <memory>
 #include <vector>
+
+#include "audio_signal.h"
 
 namespace whisper_napi {
 
@@ -17,18 +36,34 @@ class StagedAudio : public Napi::ObjectWrap<StagedAudio> {
  public:
   static Napi::Function DefineClass(Napi::Env env);
 
-  // new StagedAudio(totalSamples)
   explicit StagedAudio(const Napi::CallbackInfo& info);
+  ~StagedAudio() override;
 
-  // Moves the samples out; throws a JS error if they are incomplete or already taken.
+  // Moves the finished samples out; throws a JS error if they are not ready or taken.
   std::vector<float> Take(Napi::Env env);
 
- private:
-  // append(samples: Float32Array, start: number, end: number)
-  Napi::Value Append(const Napi::CallbackInfo& info);
+  // Called on the JS thread when a pool task on this audio has settled.
+  void SetIdle() { busy_ = false; }
 
-  std::vector<float> samples_;
-  size_t expected_ = 0;
+ private:
+  Napi::Value Reserve(const Napi::CallbackInfo& info);
+  Napi::Value Append(const Napi::CallbackInfo& info);
+  Napi::Value AppendFrames(const Napi::CallbackInfo& info);
+  Napi::Value AppendEncoded(const Napi::CallbackInfo& info);
+  Napi::Value Decode(const Napi::CallbackInfo& info);
+  Napi::Value Finish(const Napi::CallbackInfo& info);
+  Napi::Value Cancel(const Napi::CallbackInfo& info);
+  Napi::Value CopyTo(const Napi::CallbackInfo& info);
+  Napi::Value Length(const Napi::CallbackInfo& info);
+  Napi::Value Truncated(const Napi::CallbackInfo& info);
+
+  // Throws unless another call may start now.
+  void RequireIdle(Napi::Env env) const;
+
+  // Shared with the pool task that is filling it, which may outlive this wrapper.
+  std::shared_ptr<AudioSignal> signal_;
+  std::vector<uint8_t> encoded_;  // appendEncoded() slices, until decode() takes them
+  bool busy_ = false;
   bool taken_ = false;
 };
 

@@ -1,0 +1,57 @@
+#include "audio_workers.h"
+
+#include "staged_audio.h"
+
+namespace whisper_napi {
+
+AudioTask::AudioTask(Napi::Env env, const char* name, StagedAudio* owner, Napi::Object owner_object,
+                     std::shared_ptr<AudioSignal> signal)
+    : SafeAsyncWorker(env, name),
+      signal_(std::move(signal)),
+      deferred_(Napi::Promise::Deferred::New(env)),
+      owner_(owner),
+      owner_ref_(Napi::Persistent(owner_object)) {}
+
+void AudioTask::Execute() {
+  error_ = CatchNativeErrors("audio decoding", [&] { Run(); });
+}
+
+void AudioTask::OnOK() {
+  owner_->SetIdle();
+  if (error_) {
+    deferred_.Reject(MakeError(Env(), error_->code(), error_->what()).Value());
+    return;
+  }
+  deferred_.Resolve(Result(Env()));
+}
+
+void AudioTask::OnError(const Napi::Error& error) {
+  owner_->SetIdle();
+  deferred_.Reject(error.Value());
+}
+
+DecodeTask::DecodeTask(Napi::Env env, StagedAudio* owner, Napi::Object owner_object, std::shared_ptr<AudioSignal> signal,
+                       std::string path, std::vector<uint8_t> bytes, CompressedFormat format)
+    : AudioTask(env, "whisper-napi:decode", owner, owner_object, std::move(signal)), bytes_(std::move(bytes)), format_(format) {
+  source_.path = std::move(path);
+  if (source_.path.empty()) {
+    source_.data = bytes_.data();
+    source_.size = bytes_.size();
+  }
+}
+
+void DecodeTask::Run() {
+  // Moved into this frame so the encoded copy is freed here, on the pool thread.
+  const std::vector<uint8_t> bytes = std::move(bytes_);
+  facts_ = DecodeCompressed(source_, format_, *signal_);
+}
+
+Napi::Value DecodeTask::Result(Napi::Env env) {
+  Napi::Object result = Napi::Object::New(env);
+  result.Set("sampleRate", Napi::Number::New(env, facts_.sample_rate));
+  result.Set("channels", Napi::Number::New(env, facts_.channels));
+  result.Set("frames", Napi::Number::New(env, static_cast<double>(facts_.frames)));
+  return result;
+}
+
+}  // namespace whisper_napi
