@@ -9,6 +9,8 @@ export type WhisperErrorCode =
   | 'ERR_WHISPER_MODEL_NOT_FOUND'
   | 'ERR_WHISPER_INVALID_MODEL'
   | 'ERR_WHISPER_INVALID_AUDIO'
+  | 'ERR_WHISPER_AUDIO_DECODE'
+  | 'ERR_WHISPER_UNSUPPORTED_AUDIO'
   | 'ERR_WHISPER_INVALID_OPTION'
   | 'ERR_WHISPER_DISPOSED'
   | 'ERR_WHISPER_OUT_OF_MEMORY'
@@ -44,13 +46,35 @@ export class InvalidModelError extends WhisperError {
 }
 InvalidModelError.prototype.name = 'InvalidModelError';
 
-/** The audio is not usable: wrong type, empty, too long, or containing NaN/Infinity. */
+/**
+ * The audio is not usable: wrong type, empty, too long, unreadable, or containing
+ * NaN/Infinity. The two subclasses below narrow it down for encoded audio.
+ */
 export class InvalidAudioError extends WhisperError {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super('ERR_WHISPER_INVALID_AUDIO', message, options);
+  constructor(message: string, options?: { cause?: unknown }, code: WhisperErrorCode = 'ERR_WHISPER_INVALID_AUDIO') {
+    super(code, message, options);
   }
 }
 InvalidAudioError.prototype.name = 'InvalidAudioError';
+
+/** A known audio format whose data is damaged: truncated, inconsistent headers, bad frames. */
+export class AudioDecodeError extends InvalidAudioError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options, 'ERR_WHISPER_AUDIO_DECODE');
+  }
+}
+AudioDecodeError.prototype.name = 'AudioDecodeError';
+
+/**
+ * Bytes that are not audio we can decode: an unknown container (or not audio at all), or a
+ * known one with a codec we do not support (ADPCM WAV, Ogg Opus, AAC, ...).
+ */
+export class UnsupportedAudioError extends InvalidAudioError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options, 'ERR_WHISPER_UNSUPPORTED_AUDIO');
+  }
+}
+UnsupportedAudioError.prototype.name = 'UnsupportedAudioError';
 
 /** An option has the wrong type, is out of range, or is not an option at all. */
 export class InvalidOptionError extends WhisperError {
@@ -118,6 +142,8 @@ export function fromNativeError(error: unknown): Error {
       return new InvalidModelError(error.message);
     case 'ERR_WHISPER_INVALID_AUDIO':
       return new InvalidAudioError(error.message);
+    case 'ERR_WHISPER_AUDIO_DECODE':
+      return new AudioDecodeError(error.message);
     case 'ERR_WHISPER_INVALID_OPTION':
       return new InvalidOptionError(error.message);
     case 'ERR_WHISPER_DISPOSED':

@@ -8,7 +8,7 @@
  */
 import { resolve as resolvePath } from 'node:path';
 
-import { checkPcm } from './audio';
+import { type AudioInput, checkAudioInput } from './audio';
 import { native } from './binding';
 import { resolveDefaultModelPath } from './default-model';
 import { InvalidOptionError } from './errors';
@@ -23,6 +23,7 @@ export { DEFAULT_MODEL, cacheDirectory } from './default-model';
 export {
   AbortError,
   AddonLoadError,
+  AudioDecodeError,
   DisposedError,
   InvalidAudioError,
   InvalidModelError,
@@ -30,9 +31,11 @@ export {
   ModelNotFoundError,
   NativeError,
   OutOfMemoryError,
+  UnsupportedAudioError,
   WhisperError,
   type WhisperErrorCode,
 } from './errors';
+export { decodeAudio, type AudioChannels, type AudioFormat, type AudioInput, type AudioSourceInfo } from './audio';
 export type { ModelInfo } from './model-info';
 export type { LoadModelOptions, TranscribeOptions } from './options';
 export type { Segment, Token, Transcript, TranscriptTimings } from './transcript';
@@ -69,16 +72,16 @@ function cacheKey(file: string, load: LoadModelOptions): string {
 }
 
 /**
- * Transcribes 16 kHz mono PCM with the default model (or `options.model`). The model is
- * loaded on first use and kept; `releaseModels()` frees it (a call still running on it
- * then rejects with `DisposedError`).
+ * Transcribes audio (PCM samples, an encoded file's bytes, or a file: see `AudioInput`)
+ * with the default model (or `options.model`). The model is loaded on first use and kept;
+ * `releaseModels()` frees it (a call still running on it then rejects with `DisposedError`).
  */
-export async function transcribe(audio: Float32Array, options: TopLevelTranscribeOptions = {}): Promise<Transcript> {
+export async function transcribe(audio: AudioInput, options: TopLevelTranscribeOptions = {}): Promise<Transcript> {
   const { model: modelOption, load, ...rest } = validateTranscribeOptions(options, ['model', 'load']) as TopLevelTranscribeOptions;
   if (modelOption !== undefined && typeof modelOption !== 'string') {
     throw new InvalidOptionError(`transcribe option 'model' must be a path string, got ${typeof modelOption}`);
   }
-  checkPcm(audio);
+  checkAudioInput(audio, rest.sampleRate);
   const loadOptions = validateLoadOptions(load);
   const file = await resolveDefaultModelPath(modelOption);
   const key = cacheKey(file, loadOptions);

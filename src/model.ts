@@ -5,7 +5,7 @@
  * them deterministically once running jobs have stopped; if a model is simply dropped, the
  * addon's finalizer frees them when V8 collects it.
  */
-import { SAMPLE_RATE, checkPcm, stagePcm } from './audio';
+import { type AudioInput, type StagedInput, checkAudioInput, stageAudio } from './audio';
 import { native } from './binding';
 import { AbortError, DisposedError, InvalidOptionError, fromNativeError } from './errors';
 import { LANGUAGES, languageCount } from './languages';
@@ -160,15 +160,16 @@ export class WhisperModel implements AsyncDisposable {
   }
 
   /**
-   * Transcribes 16 kHz mono PCM. Runs on the libuv thread pool; long audio goes through
-   * whisper.cpp's sequential long-form loop in one call. The samples are copied when the
-   * job gets its slot (see `maxConcurrency`): leave the array unchanged until the promise
+   * Transcribes audio: PCM samples, an encoded file's bytes, or a file (see `AudioInput`).
+   * Runs on the libuv thread pool; long audio goes through whisper.cpp's sequential
+   * long-form loop in one call. The audio is read, decoded and resampled when the job gets
+   * its slot (see `maxConcurrency`): leave a passed array unchanged until the promise
    * settles.
    */
-  async transcribe(audio: Float32Array, options?: TranscribeOptions): Promise<Transcript> {
+  async transcribe(audio: AudioInput, options?: TranscribeOptions): Promise<Transcript> {
     this.#live();
-    const samples = checkPcm(audio);
     const checked = validateTranscribeOptions(options);
+    checkAudioInput(audio, checked.sampleRate);
     checkOptionsForModel(checked, this.info);
     const params = toNativeParams(checked, this.#threads, this.info.multilingual);
     const signal = checked.signal;
@@ -177,7 +178,7 @@ export class WhisperModel implements AsyncDisposable {
     await this.#queue.acquire(signal);
     try {
       if (signal?.aborted) throw new AbortError('the transcription was aborted before it started', { cause: signal.reason });
-      return await this.#run(samples, params, checked);
+      return await this.#run(audio, params, checked);
     } finally {
       this.#queue.release();
     }
@@ -187,19 +188,19 @@ export class WhisperModel implements AsyncDisposable {
    * Detects the spoken language from the first 30 s (one encoder pass), on multilingual
    * models. Waits for a slot like a transcription; `signal` can cancel it while it waits.
    */
-  async detectLanguage(audio: Float32Array, options: { threads?: number; signal?: AbortSignal } = {}): Promise<LanguageDetection> {
+  async detectLanguage(audio: AudioInput, options: { threads?: number; sampleRate?: number; signal?: AbortSignal } = {}): Promise<LanguageDetection> {
     this.#live();
-    const samples = checkPcm(audio);
-    const { threads, signal } = validateDetectLanguageOptions(options);
+    const { threads, sampleRate, signal } = validateDetectLanguageOptions(options);
+    checkAudioInput(audio, sampleRate);
     if (!this.info.multilingual) {
       throw new InvalidOptionError(`model ${this.info.type} is English-only: it transcribes English and has no languages to detect`);
     }
     if (signal?.aborted) throw new AbortError('language detection was aborted before it started', { cause: signal.reason });
     await this.#queue.acquire(signal);
     try {
-      // whisper.cpp looks at the first 30 s only: stage no more than that.
-      const staged = await stagePcm(samples.subarray(0, 30 * SAMPLE_RATE), signal);
-      const pending = this.#live().detectLanguage(staged, threads ?? this.#threads ?? defaultThreads());
+      // whisper.cpp looks at the first 30 s only: stage (and decode) no more than that.
+      const staged = await stageAudio(audio, { sampleRate, signal, maxSeconds: 30 });
+      const pending = this.#live().detectLanguage(staged.audio, threads ?? this.#threads ?? defaultThreads());
       // Not cancellable (one encoder pass), but dispose() waits for it like for a job.
       const entry = { job: { promise: pending, cancel: () => undefined } as unknown as NativeJob, settled: pending.catch(() => undefined) };
       this.#jobs.add(entry);
@@ -229,16 +230,17 @@ export class WhisperModel implements AsyncDisposable {
     return { running: this.#queue.running, waiting: this.#queue.waiting };
   }
 
-  async #run(samples: Float32Array, params: NativeTranscribeParams, checked: TranscribeOptions): Promise<Transcript> {
+  async #run(audio: AudioInput, params: NativeTranscribeParams, checked: TranscribeOptions): Promise<Transcript> {
     const signal = checked.signal;
     const events = new JobEvents(checked);
     let job: NativeJob;
+    let staged: StagedInput;
     try {
       // Staged only now that a slot is ours: waiting jobs hold no native memory.
-      const staged = await stagePcm(samples, signal);
+      staged = await stageAudio(audio, { sampleRate: checked.sampleRate, signal });
       // Checked again: staging long audio yields to the event loop, and reading the
       // options may have run user code.
-      job = this.#live().transcribe(staged, params, events.listener);
+      job = this.#live().transcribe(staged.audio, params, events.listener);
     } catch (error) {
       throw fromNativeError(error);
     }
@@ -251,7 +253,7 @@ export class WhisperModel implements AsyncDisposable {
     if (signal?.aborted) job.cancel(); // aborted while staging: the listener came too late
     try {
       const result = await job.promise;
-      const transcript = buildTranscript(result, samples.length, params.language);
+      const transcript = buildTranscript(result, staged.samples, params.language, staged.source);
       events.finish(transcript);
       return transcript;
     } catch (error) {
@@ -279,7 +281,7 @@ export class WhisperModel implements AsyncDisposable {
    *
    *   for await (const segment of model.transcribeStream(pcm)) show(segment.text);
    */
-  async *transcribeStream(audio: Float32Array, options?: TranscribeOptions): AsyncGenerator<Segment, void, undefined> {
+  async *transcribeStream(audio: AudioInput, options?: TranscribeOptions): AsyncGenerator<Segment, void, undefined> {
     const stop = new AbortController();
     const userSignal = options?.signal;
     const signal = userSignal ? AbortSignal.any([userSignal, stop.signal]) : stop.signal;

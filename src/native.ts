@@ -137,14 +137,33 @@ export interface NativeModel {
   dispose(): Promise<void>;
 }
 
-/** Native memory for a job's samples, filled slice by slice (binding/staged_audio.h). */
+/** A job's 16 kHz mono samples in native memory, filled slice by slice (binding/staged_audio.h). */
 export interface NativeStagedAudio {
+  /** Reserves room for this many 16 kHz samples. */
+  reserve(samples: number): void;
+  /** 16 kHz mono samples [start, end), copied now. */
   append(samples: Float32Array, start: number, end: number): void;
+  /** Frames [start, end) at any rate, copied and down-mixed now, resampled on the thread pool. */
+  appendFrames(sampleRate: number, channels: Float32Array[], start: number, end: number): Promise<void>;
+  /** Bytes [start, end) of an encoded stream, copied now, for decode(). */
+  appendEncoded(bytes: Uint8Array, start: number, end: number): void;
+  /** Decodes the file at `path`, else the appended bytes, on the thread pool. */
+  decode(format: 'mp3' | 'flac' | 'vorbis', path?: string): Promise<{ sampleRate: number; channels: number; frames: number }>;
+  /** No more input: flushes the resampler. */
+  finish(): void;
+  /** Stops a decode or resample running on the thread pool. */
+  cancel(): void;
+  /** Copies finished samples [start, start + target.length) into `target`; returns the count. */
+  copyTo(target: Float32Array, start: number): number;
+  readonly length: number;
+  /** Input past the limit given to the constructor was dropped. */
+  readonly truncated: boolean;
 }
 
 export interface NativeAddon {
   Model: new () => NativeModel;
-  StagedAudio: new (totalSamples: number) => NativeStagedAudio;
+  /** Keeps at most `limitSamples` 16 kHz samples. */
+  StagedAudio: new (limitSamples: number) => NativeStagedAudio;
   whisperCppVersion: string;
   systemInfo(): string;
 }

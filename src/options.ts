@@ -6,6 +6,7 @@
  */
 import * as os from 'node:os';
 
+import { MAX_SAMPLE_RATE, MIN_SAMPLE_RATE } from './audio/pcm';
 import { InvalidOptionError } from './errors';
 import { LANGUAGES, languageCount } from './languages';
 import type { ModelInfo } from './model-info';
@@ -38,6 +39,11 @@ export interface LoadModelOptions {
 }
 
 export interface TranscribeOptions {
+  /**
+   * Sample rate of Float32Array / Int16Array audio, in Hz (1000 to 768000). Default 16000
+   * for Float32Array; required for Int16Array. Other inputs carry their own rate.
+   */
+  sampleRate?: number;
   /** CPU threads for this job. Default: the model's `threads`, else min(4, CPU threads). */
   threads?: number;
   /** Spoken language code (`'en'`, `'de'`, ...) or `'auto'` to detect it. Default `'en'`. */
@@ -163,6 +169,7 @@ const LOAD_RULES: Record<keyof LoadModelOptions, Rule> = {
 type CallbackOption = 'signal' | 'onSegment' | 'onProgress';
 
 const TRANSCRIBE_RULES: Record<Exclude<keyof TranscribeOptions, CallbackOption>, Rule> = {
+  sampleRate: { kind: 'integer', min: MIN_SAMPLE_RATE, max: MAX_SAMPLE_RATE },
   threads: { kind: 'integer', min: 1, max: MAX_THREADS },
   language: { kind: 'string' },
   translate: { kind: 'boolean' },
@@ -303,8 +310,13 @@ export function validateTranscribeOptions(options: unknown, extraKeys: string[] 
   return checked;
 }
 
-export function validateDetectLanguageOptions(options: unknown): { threads?: number; signal?: AbortSignal } {
-  const checked = checkObject<{ threads?: number; signal?: AbortSignal }>('detectLanguage', options, { threads: TRANSCRIBE_RULES.threads }, ['signal']);
+export function validateDetectLanguageOptions(options: unknown): { threads?: number; sampleRate?: number; signal?: AbortSignal } {
+  const checked = checkObject<{ threads?: number; sampleRate?: number; signal?: AbortSignal }>(
+    'detectLanguage',
+    options,
+    { threads: TRANSCRIBE_RULES.threads, sampleRate: TRANSCRIBE_RULES.sampleRate },
+    ['signal'],
+  );
   const signal: unknown = checked.signal;
   if (signal !== undefined && !(typeof signal === 'object' && signal !== null && 'aborted' in signal && 'addEventListener' in signal)) {
     throw new InvalidOptionError(`detectLanguage option 'signal' must be an AbortSignal, got ${describe(signal)}`);

@@ -1,4 +1,5 @@
 /** The result of a transcription, in seconds, built from the addon's centisecond values. */
+import type { AudioSourceInfo } from './audio/types';
 import type { NativeSegment, NativeTranscription } from './native';
 
 export interface Token {
@@ -41,6 +42,8 @@ export interface Transcript {
   /** Language code: the one asked for, or the detected one with `language: 'auto'`. */
   language: string;
   timings: TranscriptTimings;
+  /** The input as it was before conversion to 16 kHz mono. */
+  audio: AudioSourceInfo;
 }
 
 // whisper.cpp counts time in centiseconds. Divide (not multiply by 0.01) so 2990 -> 29.9 exactly.
@@ -66,7 +69,7 @@ export function toSegment(s: NativeSegment): Segment {
   return segment;
 }
 
-export function buildTranscript(result: NativeTranscription, sampleCount: number, requestedLanguage: string): Transcript {
+export function buildTranscript(result: NativeTranscription, sampleCount: number, requestedLanguage: string, audio: AudioSourceInfo): Transcript {
   const segments = result.segments.map(toSegment);
   const audioSeconds = sampleCount / 16000;
   return {
@@ -79,5 +82,6 @@ export function buildTranscript(result: NativeTranscription, sampleCount: number
       realTimeFactor: audioSeconds > 0 ? result.totalMs / 1000 / audioSeconds : 0,
       encoderRuns: result.encoderRuns,
     },
+    audio,
   };
 }

@@ -9,6 +9,7 @@ const transcript: Transcript = {
   text: 'And so my fellow Americans, ask not.',
   language: 'en',
   timings: { totalMs: 1, audioSeconds: 4000, realTimeFactor: 0, encoderRuns: 1 },
+  audio: { format: 'pcm', sampleRate: 16000, channels: 1 },
   segments: [
     {
       start: 0.32,

@@ -20,6 +20,7 @@ const base = { strategy: 'greedy', threads: 2, language: 'en' } as const;
 function staged(samples: Float32Array = jfk()) {
   const audio = new addon.StagedAudio(samples.length);
   audio.append(samples, 0, samples.length);
+  audio.finish();
   return audio;
 }
 
@@ -59,17 +60,45 @@ test('wrong types are TypeErrors', () => {
 
 test('staged audio: bounds, completeness and single use are enforced', () => {
   const audio = new addon.StagedAudio(10);
-  expect(thrown(() => audio.append(new Float32Array(11), 0, 11)).message).toMatch(/more samples than announced/);
+  audio.append(new Float32Array(11).fill(0.5), 0, 11); // past the limit: kept up to it, flagged
+  expect(audio.length).toBe(10);
+  expect(audio.truncated).toBe(true);
   expect(thrown(() => audio.append(new Float32Array(5), 3, 9)).message).toMatch(/bad slice/);
   expect(thrown(() => audio.append(new Float64Array(5) as never, 0, 5)).name).toBe('TypeError');
-  audio.append(new Float32Array(5), 0, 5);
   expect(thrown(() => model.transcribe(audio, base)).message).toMatch(/incomplete/);
+  expect(thrown(() => audio.copyTo(new Float32Array(1), 0)).message).toMatch(/not finished/);
   expect(thrown(() => new addon.StagedAudio(0)).message).toMatch(/between 1 and/);
   expect(thrown(() => new addon.StagedAudio(-1)).message).toMatch(/between 1 and/);
+  const empty = new addon.StagedAudio(10);
+  empty.finish();
+  expect(thrown(() => model.transcribe(empty, base)).message).toMatch(/empty/);
   const once = staged();
+  expect(thrown(() => once.append(new Float32Array(1), 0, 1)).message).toMatch(/already finished/);
   const job = model.transcribe(once, base);
   expect(thrown(() => model.transcribe(once, base)).message).toMatch(/already used/);
   return job.promise;
+});
+
+test('staged audio: frames, encoded bytes and decoding are checked', async () => {
+  const audio = new addon.StagedAudio(1000);
+  const a = new Float32Array(100);
+  expect(thrown(() => audio.appendFrames(44100, [a, new Float32Array(99)], 0, 100)).message).toMatch(/differ in length/);
+  expect(thrown(() => audio.appendFrames(0, [a], 0, 100)).name).toBe('RangeError');
+  expect(thrown(() => audio.appendFrames(44100.5, [a], 0, 100)).name).toBe('RangeError');
+  expect(thrown(() => audio.appendFrames(44100, [], 0, 0)).message).toMatch(/no channels/);
+  expect(thrown(() => audio.appendFrames(44100, [new Int16Array(100) as never], 0, 100)).name).toBe('TypeError');
+  expect(thrown(() => audio.decode('wav' as never)).name).toBe('TypeError');
+  expect(thrown(() => audio.appendEncoded(new Float32Array(4) as never, 0, 4)).name).toBe('TypeError');
+  const pending = audio.appendFrames(44100, [a], 0, 100); // resampled on the pool
+  expect(thrown(() => audio.appendFrames(44100, [a], 0, 100)).message).toMatch(/still being filled/);
+  await pending;
+  expect(thrown(() => audio.appendFrames(48000, [a], 0, 100)).message).toMatch(/format changed/);
+  // Garbage given to the native decoders is an error, not a crash.
+  const garbage = new addon.StagedAudio(1000);
+  garbage.appendEncoded(new Uint8Array(4096).fill(0xff), 0, 4096);
+  await expect(garbage.decode('flac')).rejects.toMatchObject({ code: 'ERR_WHISPER_AUDIO_DECODE' });
+  const nothing = new addon.StagedAudio(1000);
+  expect(thrown(() => nothing.decode('mp3')).message).toMatch(/empty/);
 });
 
 test('an options getter that disposes the model mid-call is handled', () => {
