@@ -12,6 +12,12 @@ void AudioSignal::SetSource(uint32_t sample_rate, uint32_t channels, uint64_t ex
     throw NativeError(ErrorCode::InvalidAudio, "the audio has a sample rate of " + std::to_string(sample_rate) + " Hz and " +
                                                    std::to_string(channels) + " channels; both must be positive");
   }
+  // The resampler's filter grows with the rate ratio: bound it (src/audio/pcm.ts has the
+  // same limits).
+  if (sample_rate < kMinSourceRate || sample_rate > kMaxSourceRate || channels > kMaxSourceChannels) {
+    throw NativeError(ErrorCode::InvalidAudio, "audio at " + std::to_string(sample_rate) + " Hz with " + std::to_string(channels) +
+                                                   " channels is not supported (1000 to 768000 Hz, up to 255 channels)");
+  }
   if (has_source()) {
     if (sample_rate != sample_rate_ || channels != channels_) {
       throw NativeError(ErrorCode::InvalidAudio, "the audio format changed mid-stream");

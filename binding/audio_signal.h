@@ -14,6 +14,9 @@
 namespace whisper_napi {
 
 constexpr uint32_t kWhisperSampleRate = 16000;
+constexpr uint32_t kMinSourceRate = 1000;
+constexpr uint32_t kMaxSourceRate = 768000;
+constexpr uint32_t kMaxSourceChannels = 255;
 
 class AudioSignal {
  public:

@@ -85,6 +85,9 @@ test('staged audio: frames, encoded bytes and decoding are checked', async () =>
   expect(thrown(() => audio.appendFrames(44100, [a, new Float32Array(99)], 0, 100)).message).toMatch(/differ in length/);
   expect(thrown(() => audio.appendFrames(0, [a], 0, 100)).name).toBe('RangeError');
   expect(thrown(() => audio.appendFrames(44100.5, [a], 0, 100)).name).toBe('RangeError');
+  // A rate whose filter would not fit in memory is refused before anything is allocated.
+  expect(thrown(() => new addon.StagedAudio(1000).appendFrames(4e9, [a], 0, 100)).message).toMatch(/not supported \(1000 to 768000 Hz/);
+  expect(thrown(() => new addon.StagedAudio(1000).appendFrames(999, [a], 0, 100)).message).toMatch(/not supported/);
   expect(thrown(() => audio.appendFrames(44100, [], 0, 0)).message).toMatch(/no channels/);
   expect(thrown(() => audio.appendFrames(44100, [new Int16Array(100) as never], 0, 100)).name).toBe('TypeError');
   expect(thrown(() => audio.decode('wav' as never)).name).toBe('TypeError');

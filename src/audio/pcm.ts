@@ -87,7 +87,8 @@ export function checkMonoArray(audio: Float32Array | Int16Array, rate: number): 
 }
 
 function checkUnchanged(array: { length: number }, length: number): void {
-  if (array.length !== length) {
+  // Empty arrays were refused up front (checkAudioInput): one found empty now was detached.
+  if (array.length !== length || length === 0) {
     throw new InvalidAudioError('the audio buffer was detached or resized while it was being read; keep it unchanged until the promise settles');
   }
 }
@@ -95,6 +96,7 @@ function checkUnchanged(array: { length: number }, length: number): void {
 /** 16 kHz mono Float32Array: copied as is. */
 async function stageFloat32At16k(audio: Float32Array, target: StagingTarget): Promise<void> {
   const length = audio.length;
+  checkUnchanged(audio, length);
   target.staged.reserve(length);
   for (let start = 0; start < length; start += STAGING_SLICE) {
     if (start > 0) await nextTurn();
@@ -107,6 +109,7 @@ async function stageFloat32At16k(audio: Float32Array, target: StagingTarget): Pr
 /** Any rate and channel count: slices are down-mixed and resampled on the thread pool. */
 async function stageFrames(rate: number, channels: readonly Float32Array[], target: StagingTarget): Promise<void> {
   const length = channels[0]!.length;
+  for (const channel of channels) checkUnchanged(channel, length);
   target.staged.reserve(resampledLength(length, rate));
   for (let start = 0; start < length; start += RESAMPLING_SLICE) {
     target.checkAborted();
@@ -131,6 +134,7 @@ export async function stageChannels(audio: AudioChannels, target: StagingTarget)
 /** 16-bit samples are scaled by 1/32768, as whisper.cpp's own WAV reader does. */
 export async function stageInt16(audio: Int16Array, rate: number, target: StagingTarget): Promise<AudioSourceInfo> {
   const length = audio.length;
+  checkUnchanged(audio, length);
   target.staged.reserve(resampledLength(length, rate));
   const converted = new Float32Array(Math.min(length, RESAMPLING_SLICE));
   for (let start = 0; start < length; start += RESAMPLING_SLICE) {

@@ -161,13 +161,18 @@ function dataFrames(format: WavFormat, declared: number, available: number, rf64
  * - 8-bit to 16-bit: its 8-bit readers scale positives by 1/127 or move silence off
  *   zero; as 16-bit, (u8 - 128) * 256 / 32768 == (u8 - 128) / 128.
  */
-function canonicalSlice(layout: WavLayout, raw: Uint8Array): ArrayBuffer {
+function canonicalBits(layout: WavLayout): number {
+  const bits = layout.bitsPerSample;
+  return bits === 24 ? 32 : bits === 8 ? 16 : bits;
+}
+
+/** Writes the slice into `wav` (reused from slice to slice: less garbage for the GC). */
+function canonicalSlice(layout: WavLayout, raw: Uint8Array, wav: Uint8Array<ArrayBuffer>): ArrayBuffer {
   const inBits = layout.bitsPerSample;
-  const bits = inBits === 24 ? 32 : inBits === 8 ? 16 : inBits;
+  const bits = canonicalBits(layout);
   const blockAlign = (layout.channels * bits) / 8;
   const frames = raw.byteLength / layout.blockAlign;
   const dataBytes = frames * blockAlign;
-  const wav = new Uint8Array(CANONICAL_HEADER_BYTES + dataBytes);
   const v = view(wav);
   const writeTag = (at: number, tag: string) => [...tag].forEach((c, i) => v.setUint8(at + i, c.charCodeAt(0)));
   writeTag(0, 'RIFF');
@@ -201,7 +206,11 @@ export async function stageWav(reader: ByteReader, target: StagingTarget): Promi
   const layout = await parseWav(reader);
   const { sampleRate, channels, blockAlign, frames } = layout;
   target.staged.reserve(resampledLength(frames, sampleRate));
-  const raw = new Uint8Array(Math.min(frames, FRAMES_PER_SLICE) * blockAlign);
+  const sliceFrames = Math.min(frames, FRAMES_PER_SLICE);
+  const raw = new Uint8Array(sliceFrames * blockAlign);
+  // wav-decoder reads the data size from the header, so a shorter last slice may leave
+  // stale bytes after it.
+  const wav = new Uint8Array(CANONICAL_HEADER_BYTES + (sliceFrames * channels * canonicalBits(layout)) / 8);
   for (let frame = 0; frame < frames; frame += FRAMES_PER_SLICE) {
     target.checkAborted();
     const count = Math.min(FRAMES_PER_SLICE, frames - frame);
@@ -209,7 +218,7 @@ export async function stageWav(reader: ByteReader, target: StagingTarget): Promi
     const read = await reader.readInto(slice, layout.dataOffset + frame * blockAlign);
     if (read !== slice.byteLength) throw new AudioDecodeError('the WAV file got shorter while it was being read');
     // Integer samples scaled by 1/2^(bits-1), as whisper.cpp's reader (miniaudio) and sox do.
-    const decoded = WavDecoder.decode.sync(canonicalSlice(layout, slice), { symmetric: true });
+    const decoded = WavDecoder.decode.sync(canonicalSlice(layout, slice, wav), { symmetric: true });
     await target.staged.appendFrames(sampleRate, decoded.channelData, 0, count);
     if (target.staged.truncated) break;
   }
