@@ -12,6 +12,9 @@ export type WhisperErrorCode =
   | 'ERR_WHISPER_AUDIO_DECODE'
   | 'ERR_WHISPER_UNSUPPORTED_AUDIO'
   | 'ERR_WHISPER_INVALID_OPTION'
+  | 'ERR_WHISPER_DOWNLOAD'
+  | 'ERR_WHISPER_CHECKSUM'
+  | 'ERR_WHISPER_OFFLINE'
   | 'ERR_WHISPER_DISPOSED'
   | 'ERR_WHISPER_OUT_OF_MEMORY'
   | 'ERR_WHISPER_NATIVE'
@@ -75,6 +78,37 @@ export class UnsupportedAudioError extends InvalidAudioError {
   }
 }
 UnsupportedAudioError.prototype.name = 'UnsupportedAudioError';
+
+/**
+ * A model download failed: HTTP error, network failure, timeout. Nothing unverified was
+ * left at the model's path; an interrupted transfer is resumed by the next attempt.
+ */
+export class ModelDownloadError extends WhisperError {
+  /** The HTTP status, when the server answered with an error. */
+  readonly status?: number;
+
+  constructor(message: string, options?: { cause?: unknown; status?: number }, code: WhisperErrorCode = 'ERR_WHISPER_DOWNLOAD') {
+    super(code, message, options);
+    if (options?.status !== undefined) this.status = options.status;
+  }
+}
+ModelDownloadError.prototype.name = 'ModelDownloadError';
+
+/** The downloaded bytes do not match the pinned checksum; they were deleted. */
+export class ChecksumMismatchError extends ModelDownloadError {
+  constructor(message: string) {
+    super(message, undefined, 'ERR_WHISPER_CHECKSUM');
+  }
+}
+ChecksumMismatchError.prototype.name = 'ChecksumMismatchError';
+
+/** WHISPER_NAPI_OFFLINE=1 forbids the network and the model is not cached. */
+export class OfflineError extends ModelDownloadError {
+  constructor(message: string) {
+    super(message, undefined, 'ERR_WHISPER_OFFLINE');
+  }
+}
+OfflineError.prototype.name = 'OfflineError';
 
 /** An option has the wrong type, is out of range, or is not an option at all. */
 export class InvalidOptionError extends WhisperError {

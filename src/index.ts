@@ -10,7 +10,7 @@ import { resolve as resolvePath } from 'node:path';
 
 import { type AudioInput, checkAudioInput } from './audio';
 import { native } from './binding';
-import { resolveDefaultModelPath } from './default-model';
+import { resolveDefaultModelPath } from './models/resolve';
 import { InvalidOptionError } from './errors';
 import { WhisperModel, loadModel } from './model';
 import { toNativeLoadOptions, validateLoadOptions, validateTranscribeOptions, type LoadModelOptions, type TranscribeOptions } from './options';
@@ -19,17 +19,23 @@ import type { Transcript } from './transcript';
 export { WhisperModel, loadModel };
 export type { LanguageDetection } from './model';
 export { LANGUAGES } from './languages';
-export { DEFAULT_MODEL, cacheDirectory } from './default-model';
+export { cacheDirectory } from './models/cache';
+export { downloadModel, type DownloadModelOptions, type DownloadProgress } from './models/download';
+export { DEFAULT_MODEL, KNOWN_MODELS, type KnownModel } from './models/registry';
+export { resolveModel } from './models/resolve';
 export {
   AbortError,
   AddonLoadError,
   AudioDecodeError,
+  ChecksumMismatchError,
   DisposedError,
   InvalidAudioError,
   InvalidModelError,
   InvalidOptionError,
+  ModelDownloadError,
   ModelNotFoundError,
   NativeError,
+  OfflineError,
   OutOfMemoryError,
   UnsupportedAudioError,
   WhisperError,
@@ -52,7 +58,10 @@ export {
 } from './formats';
 
 export interface TopLevelTranscribeOptions extends TranscribeOptions {
-  /** Model file to use. Default: $WHISPER_NAPI_MODEL, else distil-medium.en in the cache. */
+  /**
+   * Model to use: a file path, a known id (`'tiny.en'`, ...) or a URL already downloaded into
+   * the cache (see `downloadModel`). Default: $WHISPER_NAPI_MODEL, else distil-medium.en.
+   */
   model?: string;
   /**
    * How to load the model. Each distinct (model file, load options) pair is loaded once and
@@ -79,7 +88,7 @@ function cacheKey(file: string, load: LoadModelOptions): string {
 export async function transcribe(audio: AudioInput, options: TopLevelTranscribeOptions = {}): Promise<Transcript> {
   const { model: modelOption, load, ...rest } = validateTranscribeOptions(options, ['model', 'load']) as TopLevelTranscribeOptions;
   if (modelOption !== undefined && typeof modelOption !== 'string') {
-    throw new InvalidOptionError(`transcribe option 'model' must be a path string, got ${typeof modelOption}`);
+    throw new InvalidOptionError(`transcribe option 'model' must be a path or a model id, got ${typeof modelOption}`);
   }
   checkAudioInput(audio, rest.sampleRate);
   const loadOptions = validateLoadOptions(load);

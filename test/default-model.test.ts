@@ -29,6 +29,7 @@ test('without a model: ModelNotFoundError that says exactly how to get distil-me
   expect(message).toContain(path.join(emptyCache, 'ggml-medium-32-2.en.bin'));
   expect(message).toContain(DEFAULT_MODEL.url);
   expect(message).toContain('WHISPER_NAPI_MODEL');
+  expect(message).toContain('npx whisper-napi download distil-medium.en');
 });
 
 test('WHISPER_NAPI_CACHE decides the cache directory; platform defaults otherwise', () => {
