@@ -1,5 +1,6 @@
 #include "audio_decoder.h"
 
+#include <algorithm>
 #include <memory>
 #include <vector>
 
@@ -78,9 +79,14 @@ std::unique_ptr<ByteSource> OpenBytes(const EncodedAudio& source) {
   return std::make_unique<FileBytes>(source.path);
 }
 
+uint64_t EncodedSize(const EncodedAudio& source) { return OpenBytes(source)->size(); }
+
+[[noreturn]] void ThrowAborted() { throw NativeError(ErrorCode::Aborted, "audio decoding was aborted"); }
+
 // Checks an MP3 for a cut-off end before decoding, and estimates its length.
-Mp3Scan CheckMp3(const EncodedAudio& source) {
-  const Mp3Scan scan = ScanMp3Frames(*OpenBytes(source));
+Mp3Scan CheckMp3(const EncodedAudio& source, const AudioSignal& signal) {
+  const Mp3Scan scan = ScanMp3Frames(*OpenBytes(source), [&] { return signal.cancelled(); });
+  if (scan.cancelled) ThrowAborted();
   if (scan.frames == 0 && !scan.last_frame_cut) {
     throw NativeError(ErrorCode::AudioDecode, "the MP3 stream holds no complete MPEG audio frame");
   }
@@ -97,8 +103,9 @@ Mp3Scan CheckMp3(const EncodedAudio& source) {
 }
 
 // Checks an Ogg file for a cut-off end (or damage between pages) before decoding.
-void CheckOgg(const EncodedAudio& source) {
-  const OggScan scan = ScanOggPages(*OpenBytes(source));
+void CheckOgg(const EncodedAudio& source, const AudioSignal& signal) {
+  const OggScan scan = ScanOggPages(*OpenBytes(source), [&] { return signal.cancelled(); });
+  if (scan.cancelled) ThrowAborted();
   if (scan.damaged) {
     throw NativeError(ErrorCode::AudioDecode, "the Ogg file is damaged: no page starts at byte " + std::to_string(scan.damaged_at) +
                                                   " where the previous page ends");
@@ -125,10 +132,10 @@ bool ParseCompressedFormat(const std::string& name, CompressedFormat& out) {
 DecodedFacts DecodeCompressed(const EncodedAudio& source, CompressedFormat format, AudioSignal& signal) {
   uint64_t expected_frames = 0;
   if (format == CompressedFormat::Mp3) {
-    const Mp3Scan scan = CheckMp3(source);
+    const Mp3Scan scan = CheckMp3(source, signal);
     expected_frames = scan.frames * scan.samples_per_frame;
   } else if (format == CompressedFormat::Vorbis) {
-    CheckOgg(source);
+    CheckOgg(source, signal);
   }
 
   Decoder decoder(source, format);
@@ -137,17 +144,23 @@ DecodedFacts DecodeCompressed(const EncodedAudio& source, CompressedFormat forma
   if (ma_decoder_get_data_format(decoder.get(), &sample_format, &channels, &sample_rate, nullptr, 0) != MA_SUCCESS) {
     throw NativeError(ErrorCode::AudioDecode, std::string("cannot read the format of the ") + FormatName(format) + " stream");
   }
-  // FLAC and Vorbis state their length up front (0 when a FLAC encoder did not know it).
+  // FLAC and Vorbis state their length up front (0 when a FLAC encoder did not know it;
+  // stb_vorbis says 0xFFFFFFFF when it cannot tell).
   ma_uint64 declared_frames = 0;
   if (format != CompressedFormat::Mp3 && ma_decoder_get_length_in_pcm_frames(decoder.get(), &declared_frames) == MA_SUCCESS) {
+    if (format == CompressedFormat::Vorbis && declared_frames == 0xFFFFFFFFull) declared_frames = 0;
     expected_frames = declared_frames;
   }
+  // A header is only a claim: reserve no more than the encoded size can plausibly hold
+  // (even digital silence takes a few bytes per FLAC frame of 4096 samples). Beyond that
+  // the signal grows as it is decoded.
+  expected_frames = std::min<uint64_t>(expected_frames, EncodedSize(source) * 4096);
   signal.SetSource(sample_rate, channels, expected_frames);
 
   DecodedFacts facts{sample_rate, channels, 0};
   std::vector<float> chunk(static_cast<size_t>(kChunkFrames) * channels);
   for (;;) {
-    if (signal.cancelled()) throw NativeError(ErrorCode::Aborted, "audio decoding was aborted");
+    if (signal.cancelled()) ThrowAborted();
     if (signal.full()) break;
     ma_uint64 read = 0;
     const ma_result result = ma_decoder_read_pcm_frames(decoder.get(), chunk.data(), kChunkFrames, &read);

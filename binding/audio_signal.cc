@@ -26,8 +26,15 @@ void AudioSignal::SetSource(uint32_t sample_rate, uint32_t channels, uint64_t ex
   }
   sample_rate_ = sample_rate;
   channels_ = channels;
-  if (sample_rate != kWhisperSampleRate) resampler_ = std::make_unique<Resampler>(sample_rate, kWhisperSampleRate);
   if (expected_frames > 0) Reserve(Resampler::OutputLength(expected_frames, sample_rate, kWhisperSampleRate));
+}
+
+void AudioSignal::Release() {
+  samples_ = {};
+  resampler_.reset();
+  mono_ = {};
+  resampled_ = {};
+  finished_ = true;
 }
 
 void AudioSignal::Reserve(uint64_t samples) {
@@ -55,7 +62,10 @@ void AudioSignal::AppendMono(const float* samples, size_t count) {
     truncated_ = truncated_ || count > 0;
     return;
   }
-  if (!resampler_) return Keep(samples, count);
+  if (sample_rate_ == kWhisperSampleRate) return Keep(samples, count);
+  // Built on first use: its filter table takes milliseconds to compute (more for unusual
+  // rates), and this runs on the thread pool for any rate but 16 kHz.
+  if (!resampler_) resampler_ = std::make_unique<Resampler>(sample_rate_, kWhisperSampleRate);
   resampled_.clear();
   resampler_->Process(samples, count, resampled_);
   Keep(resampled_.data(), resampled_.size());

@@ -40,6 +40,8 @@ class AudioSignal {
   void AppendMono(const float* samples, size_t count);
   // Flushes the resampler: no more input.
   void Finish();
+  // Frees everything now (the audio will not be used).
+  void Release();
 
   bool finished() const { return finished_; }
   bool full() const { return samples_.size() >= limit_; }

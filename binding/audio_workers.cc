@@ -6,28 +6,16 @@ namespace whisper_napi {
 
 AudioTask::AudioTask(Napi::Env env, const char* name, StagedAudio* owner, Napi::Object owner_object,
                      std::shared_ptr<AudioSignal> signal)
-    : SafeAsyncWorker(env, name),
-      signal_(std::move(signal)),
-      deferred_(Napi::Promise::Deferred::New(env)),
-      owner_(owner),
-      owner_ref_(Napi::Persistent(owner_object)) {}
-
-void AudioTask::Execute() {
-  error_ = CatchNativeErrors("audio decoding", [&] { Run(); });
-}
+    : PromiseWorker(env, name, "audio decoding"), signal_(std::move(signal)), owner_(owner), owner_ref_(Napi::Persistent(owner_object)) {}
 
 void AudioTask::OnOK() {
   owner_->SetIdle();
-  if (error_) {
-    deferred_.Reject(MakeError(Env(), error_->code(), error_->what()).Value());
-    return;
-  }
-  deferred_.Resolve(Result(Env()));
+  PromiseWorker::OnOK();
 }
 
 void AudioTask::OnError(const Napi::Error& error) {
   owner_->SetIdle();
-  deferred_.Reject(error.Value());
+  PromiseWorker::OnError(error);
 }
 
 DecodeTask::DecodeTask(Napi::Env env, StagedAudio* owner, Napi::Object owner_object, std::shared_ptr<AudioSignal> signal,

@@ -6,39 +6,30 @@
 #include <napi.h>
 
 #include <memory>
-#include <optional>
 #include <string>
 #include <vector>
 
 #include "audio_decoder.h"
 #include "audio_signal.h"
-#include "native_error.h"
-#include "safe_async_worker.h"
+#include "promise_worker.h"
 
 namespace whisper_napi {
 
 class StagedAudio;
 
-class AudioTask : public SafeAsyncWorker {
+class AudioTask : public PromiseWorker {
  public:
   AudioTask(Napi::Env env, const char* name, StagedAudio* owner, Napi::Object owner_object, std::shared_ptr<AudioSignal> signal);
-  Napi::Promise Promise() const { return deferred_.Promise(); }
 
  protected:
-  void Execute() override;
   void OnOK() override;
   void OnError(const Napi::Error& error) override;
-  // The work itself; may throw NativeError.
-  virtual void Run() = 0;
-  virtual Napi::Value Result(Napi::Env env) { return env.Undefined(); }
 
   std::shared_ptr<AudioSignal> signal_;
 
  private:
-  Napi::Promise::Deferred deferred_;
   StagedAudio* owner_;
   Napi::ObjectReference owner_ref_;
-  std::optional<NativeError> error_;
 };
 
 // Down-mixed frames at the source rate, resampled into the signal.

@@ -73,12 +73,16 @@ uint64_t SkipId3v2(ByteSource& source, uint64_t offset) {
 
 }  // namespace
 
-Mp3Scan ScanMp3Frames(ByteSource& source) {
+Mp3Scan ScanMp3Frames(ByteSource& source, const std::function<bool()>& cancelled) {
   Mp3Scan scan;
   const uint64_t size = source.size();
   uint64_t offset = SkipId3v2(source, 0);
   bool first = true;
-  while (offset < size) {
+  for (uint64_t step = 0; offset < size; ++step) {
+    if (step % 4096 == 0 && cancelled()) {
+      scan.cancelled = true;
+      break;
+    }
     uint8_t h[8] = {};
     const size_t available = source.ReadAt(offset, h, sizeof h);
     // Tags that may follow the audio: ID3v1, APEv2, Lyrics3, another ID3v2.
@@ -92,8 +96,12 @@ Mp3Scan ScanMp3Frames(ByteSource& source) {
     const bool is_frame = available >= 4 && ParseHeader(h, header) &&
                           (first || (header.sample_rate == scan.sample_rate && header.samples == scan.samples_per_frame));
     if (!is_frame) {
-      // Not a frame: junk between frames (decoders resynchronise) or at the end.
-      ++offset;
+      // Not a frame: junk between frames (decoders resynchronise) or at the end. Skip to
+      // the next byte that could start a frame header.
+      uint8_t block[4096];
+      const size_t n = source.ReadAt(offset + 1, block, sizeof block);
+      const void* sync = std::memchr(block, 0xFF, n);
+      offset += 1 + (sync ? static_cast<size_t>(static_cast<const uint8_t*>(sync) - block) : n);
       continue;
     }
     if (offset + header.length > size) {

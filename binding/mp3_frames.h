@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 
 #include "byte_source.h"
 
@@ -17,11 +18,13 @@ struct Mp3Scan {
   uint32_t samples_per_frame = 0;
   uint32_t sample_rate = 0;
   bool last_frame_cut = false;    // the last header promises more bytes than the file has
+  bool cancelled = false;         // `cancelled` said stop before the end
 
   bool truncated() const { return last_frame_cut || (declared_frames > 0 && frames < declared_frames); }
 };
 
-// Scans from the start (after any ID3v2 tag) to the end or a trailing tag.
-Mp3Scan ScanMp3Frames(ByteSource& source);
+// Scans from the start (after any ID3v2 tag) to the end or a trailing tag, asking
+// `cancelled` every few thousand steps.
+Mp3Scan ScanMp3Frames(ByteSource& source, const std::function<bool()>& cancelled);
 
 }  // namespace whisper_napi

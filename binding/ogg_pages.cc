@@ -6,11 +6,15 @@ namespace whisper_napi {
 
 // RFC 3533: a page is a 27-byte header ("OggS", version, flags, granule, serial, sequence,
 // CRC, segment count), a segment table of byte counts, then the segments.
-OggScan ScanOggPages(ByteSource& source) {
+OggScan ScanOggPages(ByteSource& source, const std::function<bool()>& cancelled) {
   OggScan scan;
   const uint64_t size = source.size();
   uint64_t offset = 0;
   while (offset < size) {
+    if (scan.pages % 1024 == 0 && cancelled()) {
+      scan.cancelled = true;
+      break;
+    }
     uint8_t header[27];
     if (source.ReadAt(offset, header, sizeof header) != sizeof header) {
       scan.last_page_cut = true;

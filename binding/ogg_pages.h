@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 
 #include "byte_source.h"
@@ -15,9 +16,10 @@ struct OggScan {
   bool last_page_cut = false;  // a page header promises more bytes than the file has
   bool ends_with_eos = false;  // the last page carries the end-of-stream flag
   bool damaged = false;        // no page where the previous one said the next would start
+  bool cancelled = false;      // `cancelled` said stop before the end
   uint64_t damaged_at = 0;
 };
 
-OggScan ScanOggPages(ByteSource& source);
+OggScan ScanOggPages(ByteSource& source, const std::function<bool()>& cancelled);
 
 }  // namespace whisper_napi

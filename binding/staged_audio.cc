@@ -66,6 +66,7 @@ Napi::Function StagedAudio::DefineClass(Napi::Env env) {
                                                   InstanceMethod("decode", &StagedAudio::Decode),
                                                   InstanceMethod("finish", &StagedAudio::Finish),
                                                   InstanceMethod("cancel", &StagedAudio::Cancel),
+                                                  InstanceMethod("release", &StagedAudio::Release),
                                                   InstanceMethod("copyTo", &StagedAudio::CopyTo),
                                                   InstanceAccessor("length", &StagedAudio::Length, nullptr),
                                                   InstanceAccessor("truncated", &StagedAudio::Truncated, nullptr),
@@ -125,10 +126,16 @@ Napi::Value StagedAudio::AppendFrames(const Napi::CallbackInfo& info) {
   Napi::Array channels = info[1].As<Napi::Array>();
   const uint32_t channel_count = channels.Length();
   if (channel_count == 0) throw MakeRangeError(env, "appendFrames(): no channels");
+  if (channel_count > kMaxSourceChannels) throw MakeRangeError(env, "appendFrames(): too many channels");
+  // Every element is fetched before any is used: a getter on the array could otherwise
+  // resize a buffer whose pointer was already taken.
+  std::vector<Napi::Value> values;
+  values.reserve(channel_count);
+  for (uint32_t c = 0; c < channel_count; ++c) values.push_back(channels.Get(c));
   std::vector<Napi::Float32Array> arrays;
   arrays.reserve(channel_count);
-  for (uint32_t c = 0; c < channel_count; ++c) {
-    arrays.push_back(RequireFloat32Array(env, channels.Get(c), "appendFrames(): each channel"));
+  for (const Napi::Value& value : values) {
+    arrays.push_back(RequireFloat32Array(env, value, "appendFrames(): each channel"));
     if (arrays.back().ElementLength() != arrays.front().ElementLength()) {
       throw MakeRangeError(env, "appendFrames(): the channels differ in length");
     }
@@ -168,7 +175,15 @@ Napi::Value StagedAudio::AppendEncoded(const Napi::CallbackInfo& info) {
   RequireIdle(env);
   Napi::Uint8Array bytes = info[0].As<Napi::Uint8Array>();
   const Slice slice = ReadSlice(env, info, 1, bytes.ElementLength());
-  RethrowAsJs(env, [&] { encoded_.insert(encoded_.end(), bytes.Data() + slice.start, bytes.Data() + slice.end); });
+  RethrowAsJs(env, [&] {
+    // The first slice says the total, so the copy never reallocates (a reallocation of a
+    // large buffer would copy it all on the JS thread).
+    if (encoded_.empty() && info.Length() > 3 && info[3].IsNumber()) {
+      const double total = info[3].As<Napi::Number>().DoubleValue();
+      if (total >= static_cast<double>(slice.end - slice.start) && total <= 1e12) encoded_.reserve(static_cast<size_t>(total));
+    }
+    encoded_.insert(encoded_.end(), bytes.Data() + slice.start, bytes.Data() + slice.end);
+  });
   return env.Undefined();
 }
 
@@ -203,6 +218,16 @@ Napi::Value StagedAudio::Finish(const Napi::CallbackInfo& info) {
 
 Napi::Value StagedAudio::Cancel(const Napi::CallbackInfo& info) {
   signal_->Cancel();
+  return info.Env().Undefined();
+}
+
+Napi::Value StagedAudio::Release(const Napi::CallbackInfo& info) {
+  // A running task keeps the signal (shared) until it stops, which cancel() hastens.
+  signal_->Cancel();
+  encoded_ = {};
+  if (!busy_) signal_->Release();
+  taken_ = true;
+  released_ = true;
   return info.Env().Undefined();
 }
 

@@ -11,12 +11,13 @@
 //   append(samples, start, end)                   16 kHz mono Float32Array slice, copied now
 //   appendFrames(rate, channels[], start, end)    any rate/channel count: the slice is copied
 //                                                 now, resampled on the pool -> Promise<void>
-//   appendEncoded(bytes, start, end)              a slice of an encoded stream, copied now
+//   appendEncoded(bytes, start, end, total?)      a slice of an encoded stream, copied now
 //   decode('mp3'|'flac'|'vorbis', path?)          decodes the file at `path`, else the bytes
 //                                                 appended, on the pool -> Promise<{ sampleRate,
 //                                                 channels, frames }>
 //   finish()                                      no more input (flushes the resampler)
 //   cancel()                                      stops a running decode or resample
+//   release()                                     frees the samples now; the audio is unusable
 //   copyTo(target, start)                         finished samples [start, start + target.length)
 //                                                 into a Float32Array (for decodeAudio())
 //   length, truncated                             samples so far; input dropped at the limit
@@ -43,7 +44,10 @@ class StagedAudio : public Napi::ObjectWrap<StagedAudio> {
   std::vector<float> Take(Napi::Env env);
 
   // Called on the JS thread when a pool task on this audio has settled.
-  void SetIdle() { busy_ = false; }
+  void SetIdle() {
+    busy_ = false;
+    if (released_) signal_->Release();
+  }
 
  private:
   Napi::Value Reserve(const Napi::CallbackInfo& info);
@@ -53,6 +57,7 @@ class StagedAudio : public Napi::ObjectWrap<StagedAudio> {
   Napi::Value Decode(const Napi::CallbackInfo& info);
   Napi::Value Finish(const Napi::CallbackInfo& info);
   Napi::Value Cancel(const Napi::CallbackInfo& info);
+  Napi::Value Release(const Napi::CallbackInfo& info);
   Napi::Value CopyTo(const Napi::CallbackInfo& info);
   Napi::Value Length(const Napi::CallbackInfo& info);
   Napi::Value Truncated(const Napi::CallbackInfo& info);
@@ -65,6 +70,7 @@ class StagedAudio : public Napi::ObjectWrap<StagedAudio> {
   std::vector<uint8_t> encoded_;  // appendEncoded() slices, until decode() takes them
   bool busy_ = false;
   bool taken_ = false;
+  bool released_ = false;
 };
 
 }  // namespace whisper_napi

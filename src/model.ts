@@ -234,7 +234,7 @@ export class WhisperModel implements AsyncDisposable {
     const signal = checked.signal;
     const events = new JobEvents(checked);
     let job: NativeJob;
-    let staged: StagedInput;
+    let staged: StagedInput | undefined;
     try {
       // Staged only now that a slot is ours: waiting jobs hold no native memory.
       staged = await stageAudio(audio, { sampleRate: checked.sampleRate, signal });
@@ -242,6 +242,7 @@ export class WhisperModel implements AsyncDisposable {
       // options may have run user code.
       job = this.#live().transcribe(staged.audio, params, events.listener);
     } catch (error) {
+      staged?.audio.release();
       throw fromNativeError(error);
     }
     events.job = job;
@@ -253,7 +254,7 @@ export class WhisperModel implements AsyncDisposable {
     if (signal?.aborted) job.cancel(); // aborted while staging: the listener came too late
     try {
       const result = await job.promise;
-      const transcript = buildTranscript(result, staged.samples, params.language, staged.source);
+      const transcript = buildTranscript(result, staged!.samples, params.language, staged!.source);
       events.finish(transcript);
       return transcript;
     } catch (error) {

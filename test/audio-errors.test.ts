@@ -177,12 +177,18 @@ describe('bad encoded audio and bad PCM shapes', () => {
     await expect(model.transcribe(wav)).rejects.toThrow(/sample 20000 is NaN/);
   });
 
-  test('a buffer changed while it is being read is refused, not read half-old', async () => {
-    const samples = new Float32Array(16000 * 200).fill(0.01);
-    const pending = model.transcribe(samples, { sampleRate: 8000 });
-    // Transfer (detach) the buffer while it is being staged slice by slice.
-    structuredClone(samples.buffer, { transfer: [samples.buffer] });
-    await expect(pending).rejects.toThrow(/detached or resized/);
+  test('a buffer detached before or while it is read is refused, not read half-old', async () => {
+    const before = new Float32Array(16000 * 10).fill(0.01);
+    const early = model.transcribe(before);
+    structuredClone(before.buffer, { transfer: [before.buffer] }); // before the job reads it
+    await expect(early).rejects.toThrow(/detached or emptied before the job started reading it/);
+    // 8 kHz input is staged 65536 frames at a time, each slice resampled on the pool: a
+    // transfer 20 ms in lands between slices.
+    const during = new Float32Array(8000 * 400).fill(0.01);
+    const pending = model.transcribe(during, { sampleRate: 8000 });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    structuredClone(during.buffer, { transfer: [during.buffer] });
+    await expect(pending).rejects.toThrow(/detached or resized while it was being read/);
   });
 
   test('the model still transcribes after all of that', async () => {

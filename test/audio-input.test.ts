@@ -67,7 +67,9 @@ describe('WAV through wav-decoder', () => {
   });
 
   test('RF64 (64-bit sizes in a ds64 chunk)', async () => {
-    const wav = encodeWav({ sampleRate: 16000, channels: [reference], bits: 16, dataSizeField: 0xffffffff });
+    // A chunk after the data: read as samples unless the ds64 size is honoured.
+    const trailer = Buffer.concat([Buffer.from('LIST'), Buffer.from([8, 0, 0, 0]), Buffer.from('INFOnone')]);
+    const wav = Buffer.concat([encodeWav({ sampleRate: 16000, channels: [reference], bits: 16, dataSizeField: 0xffffffff }), trailer]);
     // RIFF -> RF64, and a ds64 chunk first: riff size, data size, sample count (64-bit each).
     const ds64 = Buffer.alloc(8 + 28);
     ds64.write('ds64', 0, 'ascii');

@@ -30,8 +30,8 @@ const MB = 1024 * 1024;
  */
 const BOUNDED_BUFFER = 96 * MB;
 
-function stage(file: string): Staging {
-  const out = execFileSync(process.execPath, [path.join(__dirname, 'support', 'stage-large.js'), file], {
+function stage(file: string, mode?: '--buffer'): Staging {
+  const out = execFileSync(process.execPath, [path.join(__dirname, 'support', 'stage-large.js'), file, ...(mode ? [mode] : [])], {
     encoding: 'utf8',
     env: { ...process.env, MALLOC_ARENA_MAX: '1' },
     timeout: 240_000,
@@ -47,28 +47,28 @@ function report(label: string, s: Staging): void {
   );
 }
 
-/** One hour of 44.1 kHz stereo 16-bit PCM, written 10 s at a time. */
-function hourOfWav(): string {
-  const file = audioFile('hour-44k-stereo.wav');
-  const rate = 44100;
+/** One hour of 16-bit PCM (stereo at 44.1 kHz, or mono), written 10 s at a time. */
+function hourOfWav(rate: number, channels: 1 | 2): string {
+  const file = audioFile(`hour-${rate}-${channels}ch.wav`);
   const frames = rate * 3600;
+  const blockAlign = 2 * channels;
   const header = Buffer.alloc(44);
   header.write('RIFF', 0, 'ascii');
-  header.writeUInt32LE(36 + frames * 4, 4);
+  header.writeUInt32LE(36 + frames * blockAlign, 4);
   header.write('WAVEfmt ', 8, 'ascii');
   header.writeUInt32LE(16, 16);
   header.writeUInt16LE(1, 20);
-  header.writeUInt16LE(2, 22);
+  header.writeUInt16LE(channels, 22);
   header.writeUInt32LE(rate, 24);
-  header.writeUInt32LE(rate * 4, 28);
-  header.writeUInt16LE(4, 32);
+  header.writeUInt32LE(rate * blockAlign, 28);
+  header.writeUInt16LE(blockAlign, 32);
   header.writeUInt16LE(16, 34);
   header.write('data', 36, 'ascii');
-  header.writeUInt32LE(frames * 4, 40);
-  const block = Buffer.alloc(rate * 10 * 4);
+  header.writeUInt32LE(frames * blockAlign, 40);
+  const block = Buffer.alloc(rate * 10 * blockAlign);
   for (let i = 0; i < rate * 10; i++) {
-    block.writeInt16LE(Math.round(8000 * Math.sin(i * 0.05) + 3000 * Math.sin(i * 0.31)), 4 * i);
-    block.writeInt16LE(Math.round(8000 * Math.sin(i * 0.07)), 4 * i + 2);
+    block.writeInt16LE(Math.round(8000 * Math.sin(i * 0.05) + 3000 * Math.sin(i * 0.31)), blockAlign * i);
+    if (channels === 2) block.writeInt16LE(Math.round(8000 * Math.sin(i * 0.07)), blockAlign * i + 2);
   }
   const fd = fs.openSync(file, 'w');
   fs.writeSync(fd, header);
@@ -77,12 +77,15 @@ function hourOfWav(): string {
   return file;
 }
 
-test('a 1-hour 44.1 kHz stereo WAV', () => {
-  const file = hourOfWav();
+test.each([
+  ['a 1-hour 44.1 kHz stereo WAV file', 44100, 2, undefined],
+  ['a 1-hour 16 kHz mono WAV handed over as a Buffer (no resampling, no file reads)', 16000, 1, '--buffer'],
+] as const)('%s', (label, rate, channels, mode) => {
+  const file = hourOfWav(rate, channels);
   try {
-    const s = stage(file);
-    report('1-hour WAV', s);
-    expect(s.source).toEqual({ format: 'wav', sampleRate: 44100, channels: 2 });
+    const s = stage(file, mode);
+    report(label, s);
+    expect(s.source).toEqual({ format: 'wav', sampleRate: rate, channels });
     expect(s.seconds).toBeCloseTo(3600, 3);
     expect(s.maxDelayMs).toBeLessThan(100);
     expect(s.peakRss - s.baselineRss).toBeLessThan(s.signalBytes + BOUNDED_BUFFER);

@@ -46,7 +46,7 @@ export async function stageBytes(bytes: Uint8Array, target: StagingTarget): Prom
     if (bytes.byteLength !== length) {
       throw new InvalidAudioError('the audio buffer was detached or resized while it was being read; keep it unchanged until the promise settles');
     }
-    target.staged.appendEncoded(bytes, start, Math.min(length, start + COPY_SLICE));
+    target.staged.appendEncoded(bytes, start, Math.min(length, start + COPY_SLICE), length);
   }
   const facts = await target.staged.decode(container);
   return { format: container, sampleRate: facts.sampleRate, channels: facts.channels };

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { types } from 'node:util';
 
 import { native } from '../binding';
-import { AbortError, InvalidAudioError, InvalidOptionError, fromNativeError } from '../errors';
+import { AbortError, InvalidAudioError, InvalidOptionError, WhisperError, fromNativeError } from '../errors';
 import type { NativeStagedAudio } from '../native';
 import { stageBytes, stageFile } from './encoded';
 import {
@@ -31,6 +31,11 @@ export { MAX_SAMPLES, SAMPLE_RATE } from './pcm';
 
 const ACCEPTED =
   'a Float32Array or Int16Array of samples, { sampleRate, channelData: Float32Array[] }, the bytes of an encoded file (Buffer, Uint8Array, ArrayBuffer), a file path or a file: URL';
+
+/** A WHATWG URL, also one made in another realm (vm, jest). */
+function isUrlObject(input: unknown): input is URL {
+  return input instanceof URL || (typeof input === 'object' && input !== null && 'href' in input && 'protocol' in input && !('channelData' in input));
+}
 
 function filePath(input: string | URL): string {
   if (typeof input === 'string' && !input.startsWith('file:')) return input;
@@ -68,8 +73,8 @@ export function checkAudioInput(input: unknown, sampleRate: number | undefined):
     filePath(input);
     return;
   }
-  if (input instanceof URL || (typeof input === 'object' && input !== null && 'href' in input && 'protocol' in input)) {
-    filePath(input as URL);
+  if (isUrlObject(input)) {
+    filePath(input);
     return;
   }
   if (isAudioChannels(input)) {
@@ -99,7 +104,7 @@ function stageInput(input: AudioInput, sampleRate: number | undefined, target: S
   if (types.isInt16Array(input)) return stageInt16(input, checkSampleRate(sampleRate, "the 'sampleRate' option"), target);
   if (types.isUint8Array(input)) return stageBytes(input, target);
   if (types.isAnyArrayBuffer(input)) return stageBytes(new Uint8Array(input), target);
-  if (typeof input === 'string' || input instanceof URL) return stageFile(filePath(input), target);
+  if (typeof input === 'string' || isUrlObject(input)) return stageFile(filePath(input), target);
   return stageChannels(input, target);
 }
 
@@ -131,9 +136,12 @@ export async function stageAudio(input: AudioInput, options: StageOptions = {}):
     if (audio.length === 0) throw new InvalidAudioError('the audio holds no samples');
     return { audio, samples: audio.length, source };
   } catch (error) {
-    audio.cancel();
+    audio.release(); // now, not at the next garbage collection
     if (signal?.aborted) throw aborted();
-    throw fromNativeError(error);
+    const mapped = fromNativeError(error);
+    if (mapped instanceof WhisperError) throw mapped;
+    // Anything else (a read error such as EIO, a getter that threw) is still an audio error.
+    throw new InvalidAudioError(`cannot read the audio: ${mapped.message}`, { cause: error });
   } finally {
     signal?.removeEventListener('abort', onAbort);
   }
@@ -149,6 +157,9 @@ const COPY_OUT_SLICE = 1 << 20;
 export async function decodeAudio(input: AudioInput, options: { sampleRate?: number; signal?: AbortSignal } = {}): Promise<Float32Array> {
   if (typeof options !== 'object' || options === null) throw new InvalidOptionError(`decodeAudio options must be an object, got ${describeValue(options)}`);
   const { sampleRate, signal } = options;
+  if (signal !== undefined && !(typeof signal === 'object' && signal !== null && 'aborted' in signal && 'addEventListener' in signal)) {
+    throw new InvalidOptionError(`decodeAudio option 'signal' must be an AbortSignal, got ${describeValue(signal)}`);
+  }
   if (sampleRate !== undefined) {
     try {
       checkSampleRate(sampleRate, "decodeAudio option 'sampleRate'");
@@ -158,10 +169,14 @@ export async function decodeAudio(input: AudioInput, options: { sampleRate?: num
   }
   checkAudioInput(input, sampleRate);
   const { audio, samples } = await stageAudio(input, { sampleRate, signal });
-  const out = new Float32Array(samples);
-  for (let start = 0; start < samples; start += COPY_OUT_SLICE) {
-    if (start > 0) await nextTurn();
-    audio.copyTo(out.subarray(start, Math.min(samples, start + COPY_OUT_SLICE)), start);
+  try {
+    const out = new Float32Array(samples);
+    for (let start = 0; start < samples; start += COPY_OUT_SLICE) {
+      if (start > 0) await nextTurn();
+      audio.copyTo(out.subarray(start, Math.min(samples, start + COPY_OUT_SLICE)), start);
+    }
+    return out;
+  } finally {
+    audio.release();
   }
-  return out;
 }

@@ -87,16 +87,22 @@ export function checkMonoArray(audio: Float32Array | Int16Array, rate: number): 
 }
 
 function checkUnchanged(array: { length: number }, length: number): void {
-  // Empty arrays were refused up front (checkAudioInput): one found empty now was detached.
-  if (array.length !== length || length === 0) {
+  if (array.length !== length) {
     throw new InvalidAudioError('the audio buffer was detached or resized while it was being read; keep it unchanged until the promise settles');
+  }
+}
+
+/** Empty arrays were refused up front (checkAudioInput): one found empty now was detached. */
+function checkNotEmptied(array: { length: number }): void {
+  if (array.length === 0) {
+    throw new InvalidAudioError('the audio buffer was detached or emptied before the job started reading it; keep it unchanged until the promise settles');
   }
 }
 
 /** 16 kHz mono Float32Array: copied as is. */
 async function stageFloat32At16k(audio: Float32Array, target: StagingTarget): Promise<void> {
+  checkNotEmptied(audio);
   const length = audio.length;
-  checkUnchanged(audio, length);
   target.staged.reserve(length);
   for (let start = 0; start < length; start += STAGING_SLICE) {
     if (start > 0) await nextTurn();
@@ -109,9 +115,10 @@ async function stageFloat32At16k(audio: Float32Array, target: StagingTarget): Pr
 /** Any rate and channel count: slices are down-mixed and resampled on the thread pool. */
 async function stageFrames(rate: number, channels: readonly Float32Array[], target: StagingTarget): Promise<void> {
   const length = channels[0]!.length;
-  for (const channel of channels) checkUnchanged(channel, length);
+  for (const channel of channels) checkNotEmptied(channel);
   target.staged.reserve(resampledLength(length, rate));
   for (let start = 0; start < length; start += RESAMPLING_SLICE) {
+    if (start > 0) await nextTurn(); // 16 kHz slices resolve at once: yield regardless
     target.checkAborted();
     for (const channel of channels) checkUnchanged(channel, length);
     await target.staged.appendFrames(rate, channels as Float32Array[], start, Math.min(length, start + RESAMPLING_SLICE));
@@ -125,16 +132,20 @@ export async function stageFloat32(audio: Float32Array, rate: number, target: St
 }
 
 export async function stageChannels(audio: AudioChannels, target: StagingTarget): Promise<AudioSourceInfo> {
-  const channels = audio.channelData;
-  if (channels.length === 1 && audio.sampleRate === SAMPLE_RATE) await stageFloat32At16k(channels[0]!, target);
-  else await stageFrames(audio.sampleRate, channels, target);
-  return { format: 'pcm', sampleRate: audio.sampleRate, channels: channels.length };
+  // A snapshot, checked again: the caller's object may have changed since checkChannels()
+  // (and may have getters); from here on only plain values we hold are used.
+  const snapshot: AudioChannels = { sampleRate: audio.sampleRate, channelData: [...audio.channelData] };
+  checkChannels(snapshot);
+  const { sampleRate, channelData: channels } = snapshot;
+  if (channels.length === 1 && sampleRate === SAMPLE_RATE) await stageFloat32At16k(channels[0]!, target);
+  else await stageFrames(sampleRate, channels, target);
+  return { format: 'pcm', sampleRate, channels: channels.length };
 }
 
 /** 16-bit samples are scaled by 1/32768, as whisper.cpp's own WAV reader does. */
 export async function stageInt16(audio: Int16Array, rate: number, target: StagingTarget): Promise<AudioSourceInfo> {
+  checkNotEmptied(audio);
   const length = audio.length;
-  checkUnchanged(audio, length);
   target.staged.reserve(resampledLength(length, rate));
   const converted = new Float32Array(Math.min(length, RESAMPLING_SLICE));
   for (let start = 0; start < length; start += RESAMPLING_SLICE) {

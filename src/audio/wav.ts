@@ -5,6 +5,8 @@
  * WAV of its own, then down-mixed and resampled on the thread pool, so an hour of audio
  * never sits in memory at its source rate and no step holds the event loop for long.
  */
+import { setImmediate as nextTurn } from 'node:timers/promises';
+
 import * as WavDecoder from 'wav-decoder';
 
 import { AudioDecodeError, InvalidAudioError, UnsupportedAudioError } from '../errors';
@@ -212,6 +214,9 @@ export async function stageWav(reader: ByteReader, target: StagingTarget): Promi
   // stale bytes after it.
   const wav = new Uint8Array(CANONICAL_HEADER_BYTES + (sliceFrames * channels * canonicalBits(layout)) / 8);
   for (let frame = 0; frame < frames; frame += FRAMES_PER_SLICE) {
+    // A macrotask turn between slices: reads from memory and 16 kHz slices complete
+    // without one, which would otherwise hold the event loop for the whole file.
+    if (frame > 0) await nextTurn();
     target.checkAborted();
     const count = Math.min(FRAMES_PER_SLICE, frames - frame);
     const slice = raw.subarray(0, count * blockAlign);

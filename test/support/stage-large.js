@@ -7,13 +7,15 @@ const { stageAudio } = require('../../dist/cjs/audio');
 const { native } = require('../../dist/cjs/binding');
 
 async function main() {
-  const file = process.argv[2];
+  const [file, mode] = process.argv.slice(2);
+  // --buffer: the file's bytes in memory, as transcribe(fs.readFileSync(file)) would have them.
+  const input = mode === '--buffer' ? require('node:fs').readFileSync(file) : file;
   native(); // the addon's own memory belongs to the baseline
   const baselineRss = process.memoryUsage().rss;
   const delay = monitorEventLoopDelay({ resolution: 5 });
   delay.enable();
   const started = performance.now();
-  const staged = await stageAudio(file);
+  const staged = await stageAudio(input);
   const ms = performance.now() - started;
   delay.disable();
   console.log(
