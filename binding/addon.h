@@ -15,6 +15,7 @@ class WhisperAddon : public Napi::Addon<WhisperAddon> {
 
  private:
   Napi::Value SystemInfo(const Napi::CallbackInfo& info);
+  Napi::Value Backends(const Napi::CallbackInfo& info);
 
   Napi::FunctionReference staged_audio_class_;
 };

@@ -145,14 +145,16 @@ export interface NativeStagedAudio {
   append(samples: Float32Array, start: number, end: number): void;
   /** Frames [start, end) at any rate, copied and down-mixed now, resampled on the thread pool. */
   appendFrames(sampleRate: number, channels: Float32Array[], start: number, end: number): Promise<void>;
-  /** Bytes [start, end) of an encoded stream, copied now, for decode(). */
-  appendEncoded(bytes: Uint8Array, start: number, end: number): void;
+  /** Bytes [start, end) of an encoded stream, copied now, for decode(); the first call may give the total. */
+  appendEncoded(bytes: Uint8Array, start: number, end: number, totalBytes?: number): void;
   /** Decodes the file at `path`, else the appended bytes, on the thread pool. */
   decode(format: 'mp3' | 'flac' | 'vorbis', path?: string): Promise<{ sampleRate: number; channels: number; frames: number }>;
   /** No more input: flushes the resampler. */
   finish(): void;
   /** Stops a decode or resample running on the thread pool. */
   cancel(): void;
+  /** Frees the samples now (after a running task stops); the audio cannot be used after. */
+  release(): void;
   /** Copies finished samples [start, start + target.length) into `target`; returns the count. */
   copyTo(target: Float32Array, start: number): number;
   readonly length: number;
@@ -166,4 +168,8 @@ export interface NativeAddon {
   StagedAudio: new (limitSamples: number) => NativeStagedAudio;
   whisperCppVersion: string;
   systemInfo(): string;
+  /** ggml backends compiled in, and the devices they found. */
+  backends(): { backends: string[]; devices: { name: string; description: string; type: 'cpu' | 'gpu' | 'igpu' | 'accel' | 'meta' }[] };
+  /** whisper.cpp's quantizer on the thread pool (binding/quantize_worker.h). */
+  quantizeModel(input: string, output: string, type: string): Promise<void>;
 }
