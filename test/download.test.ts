@@ -163,3 +163,17 @@ test('resolveModel: a missing known model names the download command; paths and 
   await expect(downloadModel('no-such-model', { cacheDir })).rejects.toThrow(/unknown model 'no-such-model': known models are distil-medium\.en/);
   await expect(downloadModel(`${base}/model.bin`, { cacheDir })).rejects.toThrow(/needs its SHA-256/);
 });
+
+test('NO_PROXY matching follows curl: *, hosts, domains and their subdomains, ports', () => {
+  const { bypassesProxy, proxyFor } = jest.requireActual<typeof import('../src/models/proxy')>('../src/models/proxy');
+  const url = new URL('https://cdn.huggingface.co/x.bin');
+  expect(bypassesProxy(url, '*')).toBe(true);
+  expect(bypassesProxy(url, 'huggingface.co')).toBe(true);
+  expect(bypassesProxy(url, '.huggingface.co')).toBe(true);
+  expect(bypassesProxy(url, 'example.com, cdn.huggingface.co:443')).toBe(true);
+  expect(bypassesProxy(url, 'cdn.huggingface.co:8443')).toBe(false);
+  expect(bypassesProxy(url, 'face.co')).toBe(false);
+  expect(proxyFor(url, { HTTPS_PROXY: 'http://proxy:3128', HTTP_PROXY: 'http://other:1' })).toBe('http://proxy:3128');
+  expect(proxyFor(new URL('http://a/b'), { https_proxy: 'http://p:1', http_proxy: 'http://q:2' })).toBe('http://q:2');
+  expect(proxyFor(url, { HTTPS_PROXY: 'http://proxy:3128', NO_PROXY: '.co' })).toBeUndefined();
+});

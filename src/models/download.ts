@@ -6,8 +6,8 @@
  * exclusively (`<file>.lock`) makes a second process wait for the first instead of writing
  * the same file; its owner refreshes it, and a lock whose owner died is taken over.
  *
- * HTTP goes through undici with its EnvHttpProxyAgent, so HTTPS_PROXY / HTTP_PROXY /
- * NO_PROXY are honoured as curl does (Node 20's own fetch ignores them).
+ * HTTP goes through undici, through the proxy that HTTPS_PROXY / HTTP_PROXY / NO_PROXY
+ * name (./proxy.ts; Node 20's own fetch ignores them).
  */
 import { createHash, type Hash } from 'node:crypto';
 import * as fs from 'node:fs';
@@ -15,10 +15,11 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
-import { EnvHttpProxyAgent, request, type Dispatcher } from 'undici';
+import { request, type Dispatcher } from 'undici';
 
 import { AbortError, ChecksumMismatchError, InvalidOptionError, ModelDownloadError, OfflineError } from '../errors';
 import { cacheDirectory } from './cache';
+import { dispatcherFor } from './proxy';
 import { KNOWN_MODELS, findKnownModel, formatBytes, knownModelUrl } from './registry';
 
 export interface DownloadProgress {
@@ -280,7 +281,7 @@ async function transfer(spec: DownloadSpec, part: string, state: PartState, opti
 async function fetchVerified(spec: DownloadSpec, dest: string, options: DownloadModelOptions): Promise<void> {
   const part = `${dest}.part`;
   const state = await resumeState(part, spec.algorithm);
-  const dispatcher = new EnvHttpProxyAgent();
+  const dispatcher = dispatcherFor(new URL(spec.url));
   let lastReport = 0;
   const report = (force = false) => {
     const now = Date.now();
