@@ -57,15 +57,26 @@ export function toText(transcript: Transcript): string {
   return transcript.segments.map((s) => s.text.trim()).filter(Boolean).join('\n') + '\n';
 }
 
-export function toSrt(transcript: Transcript): string {
-  return transcript.segments
+export interface FormatOptions {
+  /** SRT/WebVTT: one cue per word (needs `tokenTimestamps`); other formats ignore it. */
+  words?: boolean;
+}
+
+/** Subtitle cues: the segments, or their words. */
+function cues(transcript: Transcript, options: FormatOptions): { start: number; end: number; text: string }[] {
+  if (!options.words) return transcript.segments;
+  return transcript.segments.flatMap<{ start: number; end: number; text: string }>((s) => (s.tokens ? segmentWords(s) : [s]));
+}
+
+export function toSrt(transcript: Transcript, options: FormatOptions = {}): string {
+  return cues(transcript, options)
     .map((s, i) => `${i + 1}\n${formatTimestamp(s.start, ',')} --> ${formatTimestamp(s.end, ',')}\n${s.text.trim()}\n`)
     .join('\n');
 }
 
-export function toVtt(transcript: Transcript): string {
-  const cues = transcript.segments.map((s) => `${formatTimestamp(s.start, '.')} --> ${formatTimestamp(s.end, '.')}\n${s.text.trim()}\n`);
-  return ['WEBVTT\n', ...cues].join('\n');
+export function toVtt(transcript: Transcript, options: FormatOptions = {}): string {
+  const lines = cues(transcript, options).map((s) => `${formatTimestamp(s.start, '.')} --> ${formatTimestamp(s.end, '.')}\n${s.text.trim()}\n`);
+  return ['WEBVTT\n', ...lines].join('\n');
 }
 
 /** JSON with the text, language and segments; words too when tokens are present. */
@@ -79,14 +90,14 @@ export function toJson(transcript: Transcript): string {
   return JSON.stringify({ text: transcript.text, language: transcript.language, segments }, null, 2) + '\n';
 }
 
-export function formatTranscript(transcript: Transcript, format: TranscriptFormat): string {
+export function formatTranscript(transcript: Transcript, format: TranscriptFormat, options: FormatOptions = {}): string {
   switch (format) {
     case 'txt':
       return toText(transcript);
     case 'srt':
-      return toSrt(transcript);
+      return toSrt(transcript, options);
     case 'vtt':
-      return toVtt(transcript);
+      return toVtt(transcript, options);
     case 'json':
       return toJson(transcript);
   }

@@ -23,6 +23,7 @@ export { cacheDirectory } from './models/cache';
 export { downloadModel, type DownloadModelOptions, type DownloadProgress } from './models/download';
 export { DEFAULT_MODEL, KNOWN_MODELS, type KnownModel } from './models/registry';
 export { resolveModel } from './models/resolve';
+export { QUANTIZATION_TYPES, quantizeModel, type QuantizationType } from './models/quantize';
 export {
   AbortError,
   AddonLoadError,

@@ -29,7 +29,7 @@ export async function resolveModel(idOrPath: string, options: { cacheDir?: strin
     if (await exists(file)) return file;
     const size = known ? ` (${known.exactSize ? '' : 'about '}${formatBytes(known.bytes)})` : '';
     throw new ModelNotFoundError(
-      `model ${idOrPath} is not downloaded yet: ${file} does not exist.\n` +
+      `model ${idOrPath} is not downloaded yet (run: npx whisper-napi download ${idOrPath}); ${file} does not exist.\n` +
         `Download it${size} with:\n  npx whisper-napi download ${idOrPath}\n` +
         `or from code: await downloadModel('${idOrPath}')` +
         (known ? `\nor by hand: curl -L --create-dirs -o "${file}" ${knownModelUrl(known)}\n(WHISPER_NAPI_CACHE moves the cache directory; WHISPER_NAPI_MODEL or { model } picks another model)` : ''),

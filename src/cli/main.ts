@@ -1,0 +1,105 @@
+/**
+ * The `whisper-napi` command line. Errors end the process with a one-line message on
+ * stderr (exit 1; 2 for bad usage: unknown command or option, bad option value) and no
+ * stack trace unless --verbose.
+ */
+import { parseArgs } from 'node:util';
+
+import { InvalidOptionError, WhisperError } from '../errors';
+import { downloadCommand, infoCommand, modelsCommand, quantizeCommand, versionText } from './commands';
+import type { CliContext } from './model-choice';
+import { transcribeCommand } from './transcribe-command';
+import { USAGE } from './usage';
+
+const OPTIONS = {
+  model: { type: 'string' },
+  format: { type: 'string' },
+  'output-dir': { type: 'string' },
+  threads: { type: 'string' },
+  language: { type: 'string' },
+  prompt: { type: 'string' },
+  vad: { type: 'boolean' },
+  'vad-model': { type: 'string' },
+  'word-timestamps': { type: 'boolean' },
+  'no-fallback': { type: 'boolean' },
+  sha256: { type: 'string' },
+  type: { type: 'string' },
+  'cache-dir': { type: 'string' },
+  quiet: { type: 'boolean' },
+  verbose: { type: 'boolean' },
+  version: { type: 'boolean', short: 'v' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+class UsageError extends Error {}
+
+async function run(argv: string[], out: (text: string) => void): Promise<void> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const { values: flags, positionals } = parsed;
+  if (flags.help) return out(USAGE);
+  if (flags.version) return out(versionText());
+  const [command, ...args] = positionals;
+  const context: CliContext = {
+    cacheDir: flags['cache-dir'],
+    quiet: flags.quiet === true,
+    say: (message) => {
+      if (!flags.quiet) process.stderr.write(`${message}\n`);
+    },
+  };
+  switch (command) {
+    case 'transcribe':
+      return transcribeCommand(
+        args,
+        {
+          model: flags.model,
+          format: flags.format,
+          outputDir: flags['output-dir'],
+          threads: flags.threads,
+          language: flags.language,
+          prompt: flags.prompt,
+          vad: flags.vad,
+          vadModel: flags['vad-model'],
+          wordTimestamps: flags['word-timestamps'],
+          noFallback: flags['no-fallback'],
+        },
+        context,
+        out,
+      );
+    case 'download':
+      return downloadCommand(args, flags.sha256, context, out);
+    case 'models':
+      return modelsCommand(context, out);
+    case 'info':
+      return infoCommand(args, context, out);
+    case 'quantize':
+      return quantizeCommand(args, flags.type, context);
+    case undefined:
+      throw new UsageError('no command given');
+    default:
+      throw new UsageError(`unknown command '${command}'`);
+  }
+}
+
+/** Runs the CLI; resolves to the exit status. */
+export async function main(argv: string[]): Promise<number> {
+  const verbose = argv.includes('--verbose');
+  const out = (text: string) => void process.stdout.write(text);
+  try {
+    await run(argv, out);
+    return 0;
+  } catch (error) {
+    const usage = error instanceof UsageError || error instanceof InvalidOptionError;
+    const message = (error as Error).message ?? String(error);
+    // One line (the first of a long message: its gist); all of it with --verbose.
+    process.stderr.write(`whisper-napi: ${verbose ? message : message.split('\n')[0]}\n`);
+    if (error instanceof UsageError) process.stderr.write("Run 'whisper-napi --help' for usage.\n");
+    if (verbose) process.stderr.write(`${(error as Error).stack ?? ''}\n`);
+    else if (!(error instanceof WhisperError) && !usage) process.stderr.write('(run with --verbose for details)\n');
+    return usage ? 2 : 1;
+  }
+}

@@ -1,0 +1,46 @@
+/** Which model a CLI command uses, downloading a known model or URL the first time. */
+import { ModelNotFoundError } from '../errors';
+import { cacheDirectory } from '../models/cache';
+import { downloadModel, isUrl } from '../models/download';
+import { DEFAULT_MODEL_ID, findKnownModel, formatBytes, knownModelUrl } from '../models/registry';
+import { resolveModel } from '../models/resolve';
+import { ProgressBar, QUIET } from './progress';
+
+export interface CliContext {
+  cacheDir: string | undefined;
+  quiet: boolean;
+  /** Messages for the user (stderr). */
+  say(message: string): void;
+}
+
+/** The model the user named, else $WHISPER_NAPI_MODEL, else distil-medium.en; fetched if needed. */
+export async function ensureModel(requested: string | undefined, context: CliContext): Promise<string> {
+  const chosen = requested ?? (process.env.WHISPER_NAPI_MODEL || undefined) ?? DEFAULT_MODEL_ID;
+  const cacheDir = context.cacheDir ?? cacheDirectory();
+  try {
+    return await resolveModel(chosen, { cacheDir });
+  } catch (error) {
+    const downloadable = findKnownModel(chosen) !== undefined || isUrl(chosen);
+    if (!(error instanceof ModelNotFoundError) || !downloadable) throw error;
+  }
+  return fetchModel(chosen, context);
+}
+
+/** Downloads a known model or a URL, saying what and how big first. */
+export async function fetchModel(idOrUrl: string, context: CliContext, sha256?: string): Promise<string> {
+  const known = findKnownModel(idOrUrl);
+  const what = known
+    ? `${known.id} (${known.exactSize ? '' : 'about '}${formatBytes(known.bytes)}) from ${knownModelUrl(known)}`
+    : `${idOrUrl.replace(/#.*$/, '')} (size as the server reports it)`;
+  context.say(`Downloading ${what} into ${context.cacheDir ?? cacheDirectory()}`);
+  const bar = new ProgressBar('download', context.quiet ? QUIET : process.stderr);
+  try {
+    return await downloadModel(idOrUrl, {
+      ...(context.cacheDir ? { cacheDir: context.cacheDir } : {}),
+      ...(sha256 ? { sha256 } : {}),
+      onProgress: ({ downloaded, total }) => bar.bytes(downloaded, total ?? (known?.exactSize ? known.bytes : undefined)),
+    });
+  } finally {
+    bar.done();
+  }
+}

@@ -1,0 +1,86 @@
+/** `whisper-napi transcribe <files...>` */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+import { InvalidAudioError, InvalidOptionError } from '../errors';
+import { formatTranscript, type TranscriptFormat } from '../formats';
+import { loadModel } from '../model';
+import type { TranscribeOptions } from '../options';
+import { ensureModel, type CliContext } from './model-choice';
+import { ProgressBar, QUIET } from './progress';
+
+export interface TranscribeFlags {
+  model?: string;
+  format?: string;
+  outputDir?: string;
+  threads?: string;
+  language?: string;
+  prompt?: string;
+  vad?: boolean;
+  vadModel?: string;
+  wordTimestamps?: boolean;
+  noFallback?: boolean;
+}
+
+const FORMATS: readonly TranscriptFormat[] = ['txt', 'srt', 'vtt', 'json'];
+
+function checkFormat(format: string | undefined): TranscriptFormat {
+  const chosen = format ?? 'txt';
+  if (!(FORMATS as readonly string[]).includes(chosen)) throw new InvalidOptionError(`--format must be one of ${FORMATS.join(', ')}, got '${chosen}'`);
+  return chosen as TranscriptFormat;
+}
+
+function checkThreads(threads: string | undefined): number | undefined {
+  if (threads === undefined) return undefined;
+  const n = Number(threads);
+  if (!Number.isInteger(n) || n < 1 || n > 64) throw new InvalidOptionError(`--threads must be an integer from 1 to 64, got '${threads}'`);
+  return n;
+}
+
+export async function transcribeCommand(files: string[], flags: TranscribeFlags, context: CliContext, out: (text: string) => void): Promise<void> {
+  if (files.length === 0) throw new InvalidOptionError('transcribe needs at least one audio file');
+  const format = checkFormat(flags.format);
+  const threads = checkThreads(flags.threads);
+  const vadModel = flags.vadModel ?? (process.env.WHISPER_NAPI_VAD_MODEL || undefined);
+  if (flags.vad && !vadModel) throw new InvalidOptionError('--vad needs a Silero VAD model: --vad-model <ggml-silero-v6.2.0.bin> or $WHISPER_NAPI_VAD_MODEL');
+  for (const file of files) {
+    if (!fs.existsSync(file)) throw new InvalidAudioError(`no such file: ${file}`);
+  }
+  if (flags.outputDir) fs.mkdirSync(flags.outputDir, { recursive: true });
+  // <name>.<format>, or <name.ext>.<format> when two inputs share a name (a.wav, a.mp3).
+  const names = files.map((f) => path.parse(f).name);
+  const outputName = (file: string, i: number) => (names.indexOf(names[i]!) !== names.lastIndexOf(names[i]!) ? path.basename(file) : names[i]!);
+
+  const modelPath = await ensureModel(flags.model, context);
+  const model = await loadModel(modelPath, threads !== undefined ? { threads } : {});
+  try {
+    for (const [i, file] of files.entries()) {
+      const bar = new ProgressBar(path.basename(file), context.quiet ? QUIET : process.stderr);
+      const options: TranscribeOptions = {
+        onProgress: (percent) => bar.update(percent / 100),
+        ...(flags.language ? { language: flags.language } : {}),
+        ...(flags.prompt ? { initialPrompt: flags.prompt } : {}),
+        ...(flags.vad ? { vad: true, vadModel } : {}),
+        ...(flags.wordTimestamps ? { tokenTimestamps: true } : {}),
+        ...(flags.noFallback ? { temperatureIncrement: 0 } : {}),
+      };
+      let rendered: string;
+      try {
+        const transcript = await model.transcribe(file, options);
+        rendered = formatTranscript(transcript, format, { words: flags.wordTimestamps === true });
+      } finally {
+        bar.done();
+      }
+      if (flags.outputDir) {
+        const target = path.join(flags.outputDir, `${outputName(file, i)}.${format}`);
+        fs.writeFileSync(target, rendered);
+        context.say(`wrote ${target}`);
+      } else {
+        if (files.length > 1) out(`==> ${file} <==\n`);
+        out(rendered);
+      }
+    }
+  } finally {
+    await model.dispose();
+  }
+}

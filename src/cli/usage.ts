@@ -1,0 +1,33 @@
+/** The CLI's help text. */
+export const USAGE = `Usage: whisper-napi <command> [options]
+
+Commands:
+  transcribe <files...>     Transcribe audio files (WAV, MP3, FLAC, Ogg Vorbis)
+      --model <id|path>     Model id (see 'models'), URL or file. Default: $WHISPER_NAPI_MODEL,
+                            else distil-medium.en (downloaded on first use)
+      --format <fmt>        txt | srt | vtt | json (default txt)
+      --output-dir <dir>    Write <dir>/<name>.<fmt> for each file instead of printing
+      --threads <n>         CPU threads (default min(4, CPU threads))
+      --language <code>     Spoken language, or 'auto' (multilingual models; default en)
+      --prompt <text>       Initial prompt (vocabulary, spelling, style)
+      --vad                 Transcribe only the speech found by Silero VAD
+      --vad-model <path>    The Silero VAD model in ggml form (or $WHISPER_NAPI_VAD_MODEL)
+      --word-timestamps     Word times: in JSON, and one cue per word in SRT/VTT
+      --no-fallback         No temperature fallback: the same output on every run
+  download <id|url>         Download a model into the cache and print its path
+      --sha256 <hex>        The checksum of a URL's file
+  models                    Known models, their sizes, and which are downloaded
+  info <model>              Facts from a model's header
+  quantize <in> <out>       Write a quantized copy of an f16 model
+      --type <type>         q8_0 | q5_1 | q5_0 | q4_1 | q4_0
+
+Options for every command:
+  --cache-dir <dir>         Model cache (default $WHISPER_NAPI_CACHE or the user cache)
+  --quiet                   No progress output
+  --verbose                 Stack traces on errors
+  --version, -v             Versions, backends and CPU features
+  --help, -h                This text
+
+Exit status: 0 on success, 1 when a command fails, 2 for bad usage (unknown
+command or option, bad option value).
+`;
