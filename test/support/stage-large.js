@@ -3,15 +3,38 @@
 // event-loop delay seen meanwhile and the process's peak RSS, as JSON.
 const { monitorEventLoopDelay } = require('node:perf_hooks');
 
+const fs = require('node:fs');
+
 const { stageAudio } = require('../../dist/cjs/audio');
+
+/**
+ * The peak RSS of this process image. Not resourceUsage().maxRSS: on Linux that survives
+ * exec, so a child forked from a large jest process would report jest's size. VmHWM
+ * (/proc/self/status) is per address space; elsewhere, sample RSS every 10 ms.
+ */
+function peakRssMeter() {
+  let sampled = process.memoryUsage.rss();
+  const timer = setInterval(() => (sampled = Math.max(sampled, process.memoryUsage.rss())), 10);
+  return () => {
+    clearInterval(timer);
+    try {
+      const hwm = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync('/proc/self/status', 'utf8'));
+      if (hwm) return Number(hwm[1]) * 1024;
+    } catch {
+      // not Linux
+    }
+    return Math.max(sampled, process.memoryUsage.rss());
+  };
+}
 const { native } = require('../../dist/cjs/binding');
 
 async function main() {
   const [file, mode] = process.argv.slice(2);
   // --buffer: the file's bytes in memory, as transcribe(fs.readFileSync(file)) would have them.
-  const input = mode === '--buffer' ? require('node:fs').readFileSync(file) : file;
+  const input = mode === '--buffer' ? fs.readFileSync(file) : file;
   native(); // the addon's own memory belongs to the baseline
   const baselineRss = process.memoryUsage().rss;
+  const peakRss = peakRssMeter();
   const delay = monitorEventLoopDelay({ resolution: 5 });
   delay.enable();
   const started = performance.now();
@@ -25,7 +48,7 @@ async function main() {
       source: staged.source,
       signalBytes: staged.samples * 4,
       baselineRss,
-      peakRss: process.resourceUsage().maxRSS * 1024,
+      peakRss: peakRss(),
       maxDelayMs: delay.max / 1e6,
       p99DelayMs: delay.percentile(99) / 1e6,
     }),
