@@ -30,9 +30,12 @@ function packageRoot(): string {
 export function native(): NativeAddon {
   if (addon) return addon;
   const root = packageRoot();
+  // $WHISPER_NAPI_ADDON names a specific build (another backend's, a benchmark variant, a
+  // file unpacked from an Electron asar) instead of the search below.
+  const explicit = process.env.WHISPER_NAPI_ADDON;
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const load = require('node-gyp-build') as (dir: string) => unknown;
+    const load = explicit ? () => require(path.resolve(explicit)) as unknown : (require('node-gyp-build') as (dir: string) => unknown);
     addon = load(root) as NativeAddon;
   } catch (cause) {
     throw new AddonLoadError(
