@@ -1,5 +1,6 @@
 #include "addon.h"
 
+#include "backend_loader.h"
 #include "log_capture.h"
 #include "model.h"
 #include "quantize_worker.h"
@@ -11,6 +12,7 @@ namespace whisper_napi {
 
 WhisperAddon::WhisperAddon(Napi::Env env, Napi::Object exports) {
   InstallLogRouting();
+  LoadBackendsOnce();
 
   DefineAddon(exports, {
       InstanceMethod("systemInfo", &WhisperAddon::SystemInfo),
@@ -59,6 +61,9 @@ Napi::Value WhisperAddon::Backends(const Napi::CallbackInfo& info) {
   }
   result.Set("backends", backends);
   result.Set("devices", devices);
+  // Portable builds: the CPU variant ggml picked for this CPU (e.g. libggml-cpu-haswell.so).
+  const std::string cpu_file = CpuBackendFile();
+  result.Set("cpuBackendFile", cpu_file.empty() ? env.Null() : Napi::String::New(env, cpu_file));
   return result;
 }
 

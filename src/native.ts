@@ -169,7 +169,12 @@ export interface NativeAddon {
   whisperCppVersion: string;
   systemInfo(): string;
   /** ggml backends compiled in, and the devices they found. */
-  backends(): { backends: string[]; devices: { name: string; description: string; type: 'cpu' | 'gpu' | 'igpu' | 'accel' | 'meta' }[] };
+  backends(): {
+    backends: string[];
+    devices: { name: string; description: string; type: 'cpu' | 'gpu' | 'igpu' | 'accel' | 'meta' }[];
+    /** Portable builds: the CPU variant's library ggml loaded for this CPU; null when linked in. */
+    cpuBackendFile: string | null;
+  };
   /** whisper.cpp's quantizer on the thread pool (binding/quantize_worker.h). */
   quantizeModel(input: string, output: string, type: string): Promise<void>;
 }

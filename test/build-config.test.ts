@@ -36,3 +36,17 @@ test('an unpatched checkout is refused with the command that patches it', () => 
   expect(output).toContain("lacks whisper-napi's patches");
   expect(output).toContain(`node scripts/whisper-cpp-patches.js ${pristine}`);
 });
+
+test('a bad WHISPER_NAPI_BLAS is refused at configure time', () => {
+  const output = configure({ WHISPER_NAPI_BLAS: 'mkl-please' }).replace(/\s+/g, ' '); // CMake wraps lines
+  expect(output).toContain("WHISPER_NAPI_BLAS must be OFF, openblas or openblas-static, not 'mkl-please'");
+});
+
+// Another ggml-based addon in the same process (node-llama-cpp, ...) must not bind to our
+// ggml/whisper symbols, nor we to its: only the Node-API entry points are exported.
+(process.platform === 'linux' ? test : test.skip)('the addon exports no ggml, whisper or BLAS symbols (Linux)', () => {
+  const exported = execFileSync('nm', ['-D', '--defined-only', path.join(ROOT, 'build', 'Release', 'whisper_napi.node')], { encoding: 'utf8' });
+  const names = exported.split('\n').map((line) => line.split(' ').pop() ?? '');
+  expect(names).toContain('napi_register_module_v1');
+  expect(names.filter((n) => /^(ggml|gguf|whisper|cblas|openblas|ma_|drmp3|drflac|stb_)/.test(n))).toEqual([]);
+});

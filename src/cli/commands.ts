@@ -69,7 +69,9 @@ export async function quantizeCommand(args: string[], type: string | undefined, 
 export function versionText(): string {
   const addon = native();
   const { version } = require('../../../package.json') as { version: string };
-  const { backends, devices } = addon.backends();
+  const { backends, devices, cpuBackendFile } = addon.backends();
+  // libggml-cpu-haswell.so -> haswell
+  const variant = cpuBackendFile ? (/ggml-cpu-([\w.]+?)\.(so|dll|dylib)$/.exec(cpuBackendFile)?.[1] ?? cpuBackendFile) : 'built for this machine (static)';
   // systemInfo(): "WHISPER : COREML = 0 | OPENVINO = 0 | CPU : SSE3 = 1 | AVX = 1 | ..."
   const features = [...addon.systemInfo().matchAll(/([A-Z0-9_]+) = 1/g)].map((m) => m[1]).join(' ');
   return [
@@ -77,6 +79,7 @@ export function versionText(): string {
     `whisper.cpp  ${addon.whisperCppVersion}`,
     `backends     ${backends.join(', ')}`,
     `devices      ${devices.map((d) => `${d.name} (${d.type}: ${d.description})`).join(', ')}`,
+    `CPU variant  ${variant}`,
     `CPU features ${features || 'none reported'}`,
     `node         ${process.version} (N-API ${process.versions.napi})`,
   ].join('\n') + '\n';

@@ -1,0 +1,30 @@
+#!/usr/bin/env node
+// What prebuildify runs instead of node-gyp (`prebuildify --node-gyp scripts/prebuild-node-gyp.js`):
+// prebuildify only knows how to call `node-gyp rebuild --target=… --arch=… --release`, and
+// this project builds with cmake-js. The arguments are translated, the build is the
+// portable one (runtime CPU dispatch, OpenBLAS linked in where available), and prebuildify
+// then collects build/Release/*.node and the shared libraries beside it into prebuilds/.
+//
+// N-API builds do not depend on the Node version, so --target only reaches cmake-js for
+// the record; headers come from node-api-headers (no download).
+'use strict';
+const { spawnSync } = require('node:child_process');
+const path = require('node:path');
+
+const args = process.argv.slice(2);
+if (args[0] !== 'rebuild') {
+  console.error(`prebuild-node-gyp: only 'rebuild' is supported, got: ${args.join(' ')}`);
+  process.exit(2);
+}
+const option = (name) => args.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
+const root = path.resolve(__dirname, '..');
+const cmakeJs = path.join(root, 'node_modules', 'cmake-js', 'bin', 'cmake-js');
+const defines = [
+  `--CDWHISPER_NAPI_PORTABLE=${process.env.WHISPER_NAPI_PORTABLE ?? 'ON'}`,
+  // Linux x64 prebuilds carry OpenBLAS (DYNAMIC_ARCH) unless told otherwise.
+  `--CDWHISPER_NAPI_BLAS=${process.env.WHISPER_NAPI_BLAS ?? (process.platform === 'linux' && process.arch === 'x64' ? 'openblas-static' : 'OFF')}`,
+];
+const cmakeArgs = [cmakeJs, 'rebuild', ...(option('arch') ? ['--arch', option('arch')] : []), ...(args.includes('--debug') ? ['--debug'] : []), ...defines];
+console.error(`prebuild-node-gyp: ${process.execPath} ${cmakeArgs.map((a) => path.relative(root, a) || a).join(' ')}`);
+const run = spawnSync(process.execPath, cmakeArgs, { cwd: root, stdio: 'inherit' });
+process.exit(run.status ?? 1);
