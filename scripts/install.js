@@ -47,13 +47,13 @@ function onPath(names) {
 }
 
 /** Says what is missing before a build that could not work. */
-function checkBuildTools() {
+function checkBuildTools(forced) {
   const missing = [];
   if (!onPath(['cmake'])) missing.push('cmake (>= 3.18)');
   if (process.platform !== 'win32' && !onPath(['c++', 'g++', 'clang++'])) missing.push('a C++17 compiler (c++, g++ or clang++)');
   if (missing.length > 0) {
     throw new Error(
-      `no prebuilt binary loads on ${process.platform}-${process.arch}, and building from source needs ${missing.join(' and ')}, ` +
+      `${forced ? 'building from source was asked for' : `no prebuilt binary loads on ${process.platform}-${process.arch}`}, and building from source needs ${missing.join(' and ')}, ` +
         'which are not on PATH. Install them (Debian/Ubuntu: apt-get install cmake g++; macOS: xcode-select --install and brew install cmake) and run npm install again.',
     );
   }
@@ -71,11 +71,14 @@ function main() {
     console.log('whisper-napi: WHISPER_NAPI_SKIP_BUILD is set and no prebuilt binary loads here: nothing built (set WHISPER_NAPI_ADDON to a binary at run time).');
     return;
   }
-  checkBuildTools();
+  checkBuildTools(forced);
   execFileSync(process.execPath, [path.join(__dirname, 'prepare-whisper-cpp.js')], { stdio: 'inherit' });
   const cmakeJs = require.resolve('cmake-js/bin/cmake-js', { paths: [root] });
   const defaults = [`--CDWHISPER_NAPI_PORTABLE=${truthy(process.env.WHISPER_NAPI_PORTABLE) ? 'ON' : 'OFF'}`, `--CDWHISPER_NAPI_BLAS=${process.env.WHISPER_NAPI_BLAS || 'OFF'}`];
-  execFileSync(process.execPath, [cmakeJs, 'compile', '--CDCMAKE_BUILD_TYPE=Release', ...defaults], { stdio: 'inherit', cwd: root });
+  // configure every time (a few seconds): `compile` keeps an existing configuration, which
+  // would ignore changed switches (and a build dir left by `npm run prebuild`).
+  execFileSync(process.execPath, [cmakeJs, 'configure', '--CDCMAKE_BUILD_TYPE=Release', ...defaults], { stdio: 'inherit', cwd: root });
+  execFileSync(process.execPath, [cmakeJs, 'build'], { stdio: 'inherit', cwd: root });
 }
 
 try {

@@ -64,3 +64,17 @@ export const load: (path: string) => Promise<whisper.WhisperModel> = (p) => whis
   const tsc = require.resolve('typescript/bin/tsc');
   expect(() => execFileSync(process.execPath, [tsc, '-p', dir], { encoding: 'utf8' })).not.toThrow();
 });
+
+test('npm pack ships the compiled code, the prebuilds and exactly the whisper.cpp sources a source build needs', () => {
+  const [report] = JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: ROOT, encoding: 'utf8' })) as [{ files: { path: string }[]; size: number; unpackedSize: number }];
+  const files = report.files.map((f) => f.path);
+  for (const needed of ['bin/whisper-napi.js', 'dist/cjs/index.js', 'dist/esm/index.mjs', 'CMakeLists.txt', 'binding/addon.cc', 'scripts/install.js', 'deps/whisper.cpp.source.json', 'deps/whisper.cpp/LICENSE', 'deps/whisper.cpp/src/whisper.cpp', 'deps/whisper.cpp/examples/miniaudio.h', 'deps/whisper.cpp/examples/quantize/quantize.cpp']) {
+    expect(files).toContain(needed);
+  }
+  // whisper.cpp's examples beyond the four sources we compile, its tests, models and bindings stay out.
+  const whisperCpp = files.filter((f) => f.startsWith('deps/whisper.cpp/'));
+  expect(whisperCpp.filter((f) => /^deps\/whisper\.cpp\/(tests|models|bindings|samples|media|scripts)\//.test(f))).toEqual([]);
+  expect(whisperCpp.filter((f) => f.startsWith('deps/whisper.cpp/examples/'))).toHaveLength(6);
+  expect(files.filter((f) => f.startsWith('test/') || f.startsWith('src/') || f.startsWith('.cache/'))).toEqual([]);
+  console.log(`npm pack: ${files.length} files, ${(report.size / 1e6).toFixed(1)} MB packed, ${(report.unpackedSize / 1e6).toFixed(1)} MB unpacked (prebuilds included when present)`);
+});
