@@ -9,6 +9,9 @@ import * as path from 'node:path';
 
 import { audioFile, repeatedMp3 } from './support/audio-files';
 
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { pcm16WavHeader } = require('../scripts/wav-header.js') as { pcm16WavHeader(dataBytes: number, sampleRate?: number, channels?: number): Buffer };
+
 interface Staging {
   seconds: number;
   ms: number;
@@ -52,19 +55,7 @@ function hourOfWav(rate: number, channels: 1 | 2): string {
   const file = audioFile(`hour-${rate}-${channels}ch.wav`);
   const frames = rate * 3600;
   const blockAlign = 2 * channels;
-  const header = Buffer.alloc(44);
-  header.write('RIFF', 0, 'ascii');
-  header.writeUInt32LE(36 + frames * blockAlign, 4);
-  header.write('WAVEfmt ', 8, 'ascii');
-  header.writeUInt32LE(16, 16);
-  header.writeUInt16LE(1, 20);
-  header.writeUInt16LE(channels, 22);
-  header.writeUInt32LE(rate, 24);
-  header.writeUInt32LE(rate * blockAlign, 28);
-  header.writeUInt16LE(blockAlign, 32);
-  header.writeUInt16LE(16, 34);
-  header.write('data', 36, 'ascii');
-  header.writeUInt32LE(frames * blockAlign, 40);
+  const header = pcm16WavHeader(frames * blockAlign, rate, channels);
   const block = Buffer.alloc(rate * 10 * blockAlign);
   for (let i = 0; i < rate * 10; i++) {
     block.writeInt16LE(Math.round(8000 * Math.sin(i * 0.05) + 3000 * Math.sin(i * 0.31)), blockAlign * i);

@@ -7,6 +7,9 @@ import * as path from 'node:path';
 
 import { CACHE, JFK_WAV } from './paths';
 
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { pcm16WavHeader } = require('../../scripts/wav-header.js') as { pcm16WavHeader(dataBytes: number, sampleRate?: number, channels?: number): Buffer };
+
 export function readPcm16Wav(file: string): Float32Array {
   const data = fs.readFileSync(file);
   if (data.toString('ascii', 0, 4) !== 'RIFF' || data.toString('ascii', 8, 12) !== 'WAVE') throw new Error(`${file}: not a WAV file`);
@@ -33,24 +36,12 @@ export function readPcm16Wav(file: string): Float32Array {
 }
 
 export function writePcm16Wav(file: string, samples: Float32Array): void {
-  const data = Buffer.alloc(44 + samples.length * 2);
-  data.write('RIFF', 0, 'ascii');
-  data.writeUInt32LE(36 + samples.length * 2, 4);
-  data.write('WAVEfmt ', 8, 'ascii');
-  data.writeUInt32LE(16, 16);
-  data.writeUInt16LE(1, 20);
-  data.writeUInt16LE(1, 22);
-  data.writeUInt32LE(16000, 24);
-  data.writeUInt32LE(32000, 28);
-  data.writeUInt16LE(2, 32);
-  data.writeUInt16LE(16, 34);
-  data.write('data', 36, 'ascii');
-  data.writeUInt32LE(samples.length * 2, 40);
+  const data = Buffer.alloc(samples.length * 2);
   for (let i = 0; i < samples.length; i++) {
-    data.writeInt16LE(Math.max(-32768, Math.min(32767, Math.round(samples[i]! * 32768))), 44 + 2 * i);
+    data.writeInt16LE(Math.max(-32768, Math.min(32767, Math.round(samples[i]! * 32768))), 2 * i);
   }
   fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(file, data);
+  fs.writeFileSync(file, Buffer.concat([pcm16WavHeader(data.length), data]));
 }
 
 export function jfk(): Float32Array {
