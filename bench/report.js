@@ -55,7 +55,7 @@ ${parts.join('\n')}
 `;
 }
 
-function writeReport(file, { rows, concurrency, reps, threads, smoke, peers, command }) {
+function writeReport(file, { rows, concurrency, reps, threads, smoke, skipped, versions: runnerVersions, command }) {
   const v = versions();
   const lines = [
     '# Benchmarks',
@@ -64,6 +64,7 @@ function writeReport(file, { rows, concurrency, reps, threads, smoke, peers, com
     '',
     `- Machine: ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.availableParallelism()} CPU threads, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${os.platform()} ${os.release()}`,
     `- Versions: whisper-napi ${v.pkg} (backends ${v.backends}), whisper.cpp ${v.whisperCpp}, Node ${v.node}; whisper-cli built from the same deps/whisper.cpp by scripts/build-whisper-cli.js`,
+    `- Runners: ${Object.entries(runnerVersions).map(([name, version]) => `${name} ${version}`).join(', ')}`,
     `- Command: \`${command}\``,
     `- Every runner: ${threads} threads, greedy decoding without temperature fallback, each measurement a fresh process; ${reps} repetition(s), median (min–max).`,
     '- Models are generated with the real shapes and seeded random weights, whose decoders never stop early: every 30-s window decodes to the token limit, so decoding weighs more than with real weights.',
@@ -92,8 +93,11 @@ function writeReport(file, { rows, concurrency, reps, threads, smoke, peers, com
   lines.push('The weights are loaded once; each job has its own decoding state and a share of the threads.', '');
   lines.push('| jobs | wall (s) | throughput (s of audio per s) | peak RSS (MB) |', '|---|---|---|---|');
   for (const c of concurrency) lines.push(`| ${c.jobs} | ${s(c.wallMs)} | ${c.throughput.toFixed(2)} | ${mb(c.peakRss)} |`);
-  lines.push('', '## Other Node bindings', '');
-  lines.push(`Not measured yet: ${peers.map((p) => `\`${p.name}\` ${p.version}`).join(', ')} are pinned in bench/package.json, but their runners are still to be written.`, '');
+  if (skipped.length > 0) {
+    lines.push('', '## Not measured in this run', '');
+    for (const s of skipped) lines.push(`- **${s.name}**: ${s.reason}`);
+    lines.push('');
+  }
   fs.mkdirSync(path.dirname(file), { recursive: true });
   fs.writeFileSync(file, `${lines.join('\n')}\n`);
   fs.writeFileSync(path.join(path.dirname(file), 'benchmarks.svg'), chart(rows));

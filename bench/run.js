@@ -22,11 +22,15 @@ const ROOT = path.resolve(__dirname, '..');
 const { buildWhisperCli } = require(path.join(ROOT, 'scripts', 'build-whisper-cli.js'));
 const { generateModel } = require(path.join(ROOT, 'scripts', 'generate-model.js'));
 
-const RUNNERS = [require('./runners/whisper-napi'), require('./runners/whisper-cli')];
-// Not measured yet: their adapters are still to be written (see docs/benchmarks.md).
-const PEERS = [
-  { name: 'smart-whisper', version: '0.8.1' },
-  { name: '@fugood/whisper.node', version: '1.1.3' },
+const nodeBinding = require('./runners/node-binding');
+const adapters = path.join(__dirname, 'runners', 'adapters');
+// whisper-napi first (the concurrency runs use it), whisper-cli (the reference), then the
+// peers installed in bench/node_modules by `cd bench && npm install`.
+const RUNNERS = [
+  nodeBinding('whisper-napi', path.join(adapters, 'whisper-napi.js')),
+  require('./runners/whisper-cli'),
+  nodeBinding('smart-whisper', path.join(adapters, 'smart-whisper.js')),
+  nodeBinding('@fugood/whisper.node', path.join(adapters, 'fugood-whisper-node.js')),
 ];
 
 const { values } = parseArgs({
@@ -77,7 +81,7 @@ async function main() {
   const rows = [];
   for (const model of models) {
     for (const audio of inputs) {
-      for (const runner of RUNNERS.filter((r) => r.available())) {
+      for (const runner of RUNNERS.filter((r) => !r.unavailable())) {
         const samples = [];
         for (let rep = 0; rep < reps; rep++) {
           process.stderr.write(`bench: ${runner.name} · ${model.id} · ${audio.name} · run ${rep + 1}/${reps}\n`);
@@ -110,7 +114,10 @@ async function main() {
     const wall = median(samples.map((s) => s.transcribeMs));
     concurrency.push({ jobs, model: models[0].id, input: inputs[0].name, wallMs: wall, throughput: (jobs * inputs[0].seconds) / (wall / 1000), peakRss: median(samples.map((s) => s.peakRss)) });
   }
-  writeReport(values.out, { rows, concurrency, reps, threads, smoke, peers: PEERS, command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim() });
+  const skipped = RUNNERS.filter((r) => r.unavailable()).map((r) => ({ name: r.name, reason: r.unavailable() }));
+  for (const s of skipped) process.stderr.write(`bench: !! SKIPPED ${s.name}: ${s.reason}\n`);
+  const versions = Object.fromEntries(RUNNERS.filter((r) => !r.unavailable()).map((r) => [r.name, r.version()]));
+  writeReport(values.out, { rows, concurrency, reps, threads, smoke, skipped, versions, command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim() });
   process.stderr.write(`bench: wrote ${path.relative(ROOT, values.out)}\n`);
 }
 

@@ -16,7 +16,8 @@ function timing(output, name) {
 
 module.exports = {
   name: 'whisper-cli',
-  available: () => fs.existsSync(module.exports.binary()),
+  version: () => 'from deps/whisper.cpp',
+  unavailable: () => (fs.existsSync(module.exports.binary()) ? undefined : 'not built (npm run whisper-cli)'),
   binary: () => path.join(ROOT, '.cache', 'whisper-cli', 'bin', process.platform === 'win32' ? 'Release/whisper-cli.exe' : 'whisper-cli'),
   run({ model, audio, threads }) {
     return new Promise((resolve, reject) => {
