@@ -24,8 +24,9 @@ const defines = [
   // Linux x64 prebuilds carry OpenBLAS (DYNAMIC_ARCH) unless told otherwise.
   `--CDWHISPER_NAPI_BLAS=${process.env.WHISPER_NAPI_BLAS ?? (process.platform === 'linux' && process.arch === 'x64' ? 'openblas-static' : 'OFF')}`,
 ];
-// More switches for the release matrix, e.g. WHISPER_NAPI_CMAKE_DEFINES="GGML_CUDA=ON".
-for (const define of (process.env.WHISPER_NAPI_CMAKE_DEFINES ?? '').split(';').filter(Boolean)) defines.push(`--CD${define}`);
+// More switches for the release matrix, space-separated (a value may be a CMake list):
+// WHISPER_NAPI_CMAKE_DEFINES="GGML_CUDA=ON CMAKE_CUDA_ARCHITECTURES=75;80;86;89;90".
+for (const define of (process.env.WHISPER_NAPI_CMAKE_DEFINES ?? '').split(/\s+/).filter(Boolean)) defines.push(`--CD${define}`);
 const cmakeArgs = [cmakeJs, 'rebuild', ...(option('arch') ? ['--arch', option('arch')] : []), ...(args.includes('--debug') ? ['--debug'] : []), ...defines];
 console.error(`prebuild-node-gyp: ${process.execPath} ${cmakeArgs.map((a) => path.relative(root, a) || a).join(' ')}`);
 const run = spawnSync(process.execPath, cmakeArgs, { cwd: root, stdio: 'inherit' });
