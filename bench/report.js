@@ -68,6 +68,7 @@ function writeReport(file, { rows, concurrency, reps, threads, smoke, skipped, v
     `- Command: \`${command}\``,
     `- Every runner: ${threads} threads, greedy decoding without temperature fallback, each measurement a fresh process; ${reps} repetition(s), median (min–max).`,
     '- Models are generated with the real shapes and seeded random weights, whose decoders never stop early: every 30-s window decodes to the token limit, so decoding weighs more than with real weights.',
+    '- Transcript (chars): the length of each runner\'s text; equal lengths mean the runners decoded the same thing (random-weight decoders make that visible).',
     '- Load: reading the model until it is ready. Transcription: after load until the transcript (whisper-cli: its reported total minus load). RSS: peak resident memory of the process. Event loop: delay measured in the Node process while transcribing.',
     '',
     '![Transcription wall time](benchmarks.svg)',
@@ -79,13 +80,13 @@ function writeReport(file, { rows, concurrency, reps, threads, smoke, skipped, v
     const here = rows.filter((r) => r.model === model && r.input === input);
     const cli = here.find((r) => r.runner === 'whisper-cli');
     lines.push(`## ${model}, ${input} (${here[0].seconds} s of audio)`, '');
-    lines.push('| runner | load (s) | transcription (s) | real-time factor | encode / decode (s) | peak RSS (MB) | event loop p50 / p99 / max (ms) | time vs whisper-cli |');
-    lines.push('|---|---|---|---|---|---|---|---|');
+    lines.push('| runner | load (s) | transcription (s) | real-time factor | encode / decode (s) | peak RSS (MB) | event loop p50 / p99 / max (ms) | transcript (chars) | time vs whisper-cli |');
+    lines.push('|---|---|---|---|---|---|---|---|---|');
     for (const r of here) {
       const ratio = cli && r !== cli ? (r.transcribe.median / cli.transcribe.median).toFixed(3) : r === cli ? '1 (reference)' : '–';
       const split = r.encode ? `${s(r.encode.median)} / ${s(r.decode.median)}` : 'not reported';
       const loop = r.eventLoop ? `${r.eventLoop.p50.toFixed(1)} / ${r.eventLoop.p99.toFixed(1)} / ${r.eventLoop.max.toFixed(1)}` : '–';
-      lines.push(`| ${r.runner} | ${spread(r.load, s)} | ${spread(r.transcribe, s)} | ${(r.transcribe.median / 1000 / r.seconds).toFixed(3)} | ${split} | ${spread(r.peakRss, mb)} | ${loop} | ${ratio} |`);
+      lines.push(`| ${r.runner} | ${spread(r.load, s)} | ${spread(r.transcribe, s)} | ${(r.transcribe.median / 1000 / r.seconds).toFixed(3)} | ${split} | ${spread(r.peakRss, mb)} | ${loop} | ${r.textLength} | ${ratio} |`);
     }
     lines.push('');
   }

@@ -17,7 +17,7 @@ test('npm run bench -- --smoke writes a report with whisper-napi and whisper-cli
     const report = fs.readFileSync(out, 'utf8');
     expect(report).toMatch(/\*\*smoke run\*\*/);
     expect(report).toMatch(/^\| whisper-napi \| [0-9.]+ \([0-9.]+–[0-9.]+\) \| [0-9.]+ /m);
-    expect(report).toMatch(/^\| whisper-cli \| .* \| 1 \(reference\) \|$/m);
+    expect(report).toMatch(/^\| whisper-cli \| .* \| \d+ \| 1 \(reference\) \|$/m);
     expect(report).toMatch(/^\| 2 \| [0-9.]+ \| [0-9.]+ \| \d+ \|$/m); // two concurrent jobs
     expect(fs.readFileSync(path.join(dir, 'benchmarks.svg'), 'utf8')).toMatch(/^<svg [^>]*>[\s\S]*<rect [\s\S]*<\/svg>\n$/);
   } finally {

@@ -1,5 +1,6 @@
 // whisper.cpp's own CLI, built from the same deps/whisper.cpp by scripts/build-whisper-cli.js:
-// the reference. Greedy with no temperature fallback (-bs 1 -nf), as the other runners.
+// the reference. Greedy with no temperature fallback (-bs 1 -nf), as the other runners, and
+// with timestamps (-nt would change what the decoder does, and so the work measured).
 // Load, encode and decode times come from its own timing report; peak RSS from polling
 // /proc/<pid>/status (Linux).
 'use strict';
@@ -21,9 +22,10 @@ module.exports = {
   binary: () => path.join(ROOT, '.cache', 'whisper-cli', 'bin', process.platform === 'win32' ? 'Release/whisper-cli.exe' : 'whisper-cli'),
   run({ model, audio, threads }) {
     return new Promise((resolve, reject) => {
-      const child = spawn(module.exports.binary(), ['-m', model, '-f', audio, '-t', String(threads), '-bs', '1', '-nf', '-nt']);
+      const child = spawn(module.exports.binary(), ['-m', model, '-f', audio, '-t', String(threads), '-bs', '1', '-nf']);
       let output = '';
-      child.stdout.on('data', (d) => (output += d));
+      let transcript = '';
+      child.stdout.on('data', (d) => (transcript += d));
       child.stderr.on('data', (d) => (output += d));
       let peakRss = 0;
       const poll = setInterval(() => {
@@ -38,7 +40,9 @@ module.exports = {
         if (code !== 0) return reject(new Error(`whisper-cli exited with ${code}: ${output.slice(-2000)}`));
         const loadMs = timing(output, 'load');
         const totalMs = timing(output, 'total');
-        resolve({ loadMs, transcribeMs: totalMs - loadMs, encodeMs: timing(output, 'encode'), decodeMs: (timing(output, 'decode') ?? 0) + (timing(output, 'batchd') ?? 0), peakRss });
+        // "[00:00:00.000 --> 00:00:02.000]  text" lines: the text, as the bindings return it.
+        const text = transcript.replace(/^\[[^\]]*\]\s*/gm, '').replace(/\n/g, '').trim();
+        resolve({ loadMs, transcribeMs: totalMs - loadMs, encodeMs: timing(output, 'encode'), decodeMs: (timing(output, 'decode') ?? 0) + (timing(output, 'batchd') ?? 0), peakRss, text });
       });
     });
   },
