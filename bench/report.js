@@ -67,7 +67,7 @@ function writeReport(file, { rows, concurrency, reps, threads, smoke, skipped, v
     `- Runners: ${Object.entries(runnerVersions).map(([name, version]) => `${name} ${version}`).join(', ')}`,
     `- Command: \`${command}\``,
     `- Every runner: ${threads} threads, greedy decoding without temperature fallback, each measurement a fresh process; ${reps} repetition(s), median (min–max).`,
-    '- Models are generated with the real shapes and seeded random weights, whose decoders never stop early: every 30-s window decodes to the token limit, so decoding weighs more than with real weights.',
+    '- Models are generated with the real shapes and seeded random weights. Their decoders either run to the token limit in every 30-s window (distil-medium.en, which whisper.cpp decodes without timestamps) or stop after a few tokens (tiny.en): the transcript column shows which; decoding weighs differently than with real weights.',
     '- Transcript (chars): the length of each runner\'s text; equal lengths mean the runners decoded the same thing (random-weight decoders make that visible).',
     '- Load: reading the model until it is ready. Transcription: after load until the transcript (whisper-cli: its reported total minus load). RSS: peak resident memory of the process. Event loop: delay measured in the Node process while transcribing.',
     '',
