@@ -55,7 +55,7 @@ ${parts.join('\n')}
 `;
 }
 
-function writeReport(file, { rows, concurrency, reps, threads, smoke, skipped, versions: runnerVersions, command }) {
+function writeReport(file, { rows, concurrency, reps, peerReps, threads, smoke, skipped, versions: runnerVersions, simd, command }) {
   const v = versions();
   const lines = [
     '# Benchmarks',
@@ -66,10 +66,10 @@ function writeReport(file, { rows, concurrency, reps, threads, smoke, skipped, v
     `- Versions: whisper-napi ${v.pkg} (backends ${v.backends}), whisper.cpp ${v.whisperCpp}, Node ${v.node}; whisper-cli built from the same deps/whisper.cpp by scripts/build-whisper-cli.js`,
     `- Runners: ${Object.entries(runnerVersions).map(([name, version]) => `${name} ${version}`).join(', ')}`,
     `- Command: \`${command}\``,
-    `- Every runner: ${threads} threads, greedy decoding without temperature fallback, each measurement a fresh process; ${reps} repetition(s), median (min–max).`,
+    `- Every runner: ${threads} threads, greedy decoding without temperature fallback, whisper.cpp's default token limits (no max tokens per segment, a decoder context of n_text_ctx/2), flash attention on (whisper.cpp's default), each measurement a fresh process; ${reps} repetition(s)${peerReps !== reps ? `, ${peerReps} for the peer bindings` : ''}, median (min–max).`,
     '- Models are generated with the real shapes and seeded random weights. Their decoders either run to the token limit in every 30-s window (distil-medium.en, which whisper.cpp decodes without timestamps) or stop after a few tokens (tiny.en): the transcript column shows which; decoding weighs differently than with real weights.',
     '- Transcript (chars): the length of each runner\'s text; equal lengths mean the runners decoded the same thing (random-weight decoders make that visible).',
-    '- Load: reading the model until it is ready. Transcription: after load until the transcript (whisper-cli: its reported total minus load). RSS: peak resident memory of the process. Event loop: delay measured in the Node process while transcribing.',
+    '- Import: `require()` of the package in a fresh process (JS modules and the native library). Load: reading the model until it is ready (whisper-cli: its own `load time`; neither includes starting the process). Transcription: after load until the transcript (whisper-cli: its reported total minus load). RSS: peak resident memory of the process. Event loop: delay measured in the Node process while transcribing. Segments: how many the runner returned.',
     '',
     '![Transcription wall time](benchmarks.svg)',
     '',
@@ -80,13 +80,14 @@ function writeReport(file, { rows, concurrency, reps, threads, smoke, skipped, v
     const here = rows.filter((r) => r.model === model && r.input === input);
     const cli = here.find((r) => r.runner === 'whisper-cli');
     lines.push(`## ${model}, ${input} (${here[0].seconds} s of audio)`, '');
-    lines.push('| runner | load (s) | transcription (s) | real-time factor | encode / decode (s) | peak RSS (MB) | event loop p50 / p99 / max (ms) | transcript (chars) | time vs whisper-cli |');
-    lines.push('|---|---|---|---|---|---|---|---|---|');
+    lines.push('| runner | import (s) | load (s) | transcription (s) | real-time factor | encode / decode (s) | peak RSS (MB) | event loop p50 / p99 / max (ms) | segments | transcript (chars) | time vs whisper-cli |');
+    lines.push('|---|---|---|---|---|---|---|---|---|---|---|');
     for (const r of here) {
       const ratio = cli && r !== cli ? (r.transcribe.median / cli.transcribe.median).toFixed(3) : r === cli ? '1 (reference)' : '–';
       const split = r.encode ? `${s(r.encode.median)} / ${s(r.decode.median)}` : 'not reported';
       const loop = r.eventLoop ? `${r.eventLoop.p50.toFixed(1)} / ${r.eventLoop.p99.toFixed(1)} / ${r.eventLoop.max.toFixed(1)}` : '–';
-      lines.push(`| ${r.runner} | ${spread(r.load, s)} | ${spread(r.transcribe, s)} | ${(r.transcribe.median / 1000 / r.seconds).toFixed(3)} | ${split} | ${spread(r.peakRss, mb)} | ${loop} | ${r.textLength} | ${ratio} |`);
+      const runs = r.reps !== reps ? ` (${r.reps} run${r.reps === 1 ? '' : 's'})` : '';
+      lines.push(`| ${r.runner}${runs} | ${spread(r.import, s)} | ${spread(r.load, s)} | ${spread(r.transcribe, s)} | ${(r.transcribe.median / 1000 / r.seconds).toFixed(3)} | ${split} | ${spread(r.peakRss, mb)} | ${loop} | ${r.segments ?? '–'} | ${r.textLength} | ${ratio} |`);
     }
     lines.push('');
   }
@@ -94,6 +95,12 @@ function writeReport(file, { rows, concurrency, reps, threads, smoke, skipped, v
   lines.push('The weights are loaded once; each job has its own decoding state and a share of the threads.', '');
   lines.push('| jobs | wall (s) | throughput (s of audio per s) | peak RSS (MB) |', '|---|---|---|---|');
   for (const c of concurrency) lines.push(`| ${c.jobs} | ${s(c.wallMs)} | ${c.throughput.toFixed(2)} | ${mb(c.peakRss)} |`);
+  if (simd && simd.length > 0) {
+    lines.push('', '## Vector instructions in each native binary', '');
+    lines.push('ggml\'s matrix kernels run 8–16× wider with AVX2/AVX-512 than with the SSE2 baseline of a generic x86-64 build; a binary compiled without them is slower by about that much on the encoder. Counted with `objdump -d` (instructions naming a 256-bit ymm or 512-bit zmm register):', '');
+    lines.push('| runner | native files | ymm (AVX/AVX2) | zmm (AVX-512) | fused multiply-add |', '|---|---|---|---|---|');
+    for (const x of simd) lines.push(`| ${x.runner} | ${x.files} | ${x.ymm} | ${x.zmm} | ${x.fma} |`);
+  }
   if (skipped.length > 0) {
     lines.push('', '## Not measured in this run', '');
     for (const s of skipped) lines.push(`- **${s.name}**: ${s.reason}`);

@@ -6,13 +6,22 @@
 //
 //   npm run bench -- [--models tiny.en,distil-medium.en] [--inputs jfk,5min] [--reps 3]
 //                    [--threads 2] [--jobs 1,2,4] [--smoke]
+//                    [--peers <model:input+input,...>|none] [--peer-reps N]
+//                    [--addon name=path/to/whisper_napi.node ...]
 //
-// --smoke: one tiny input, one repetition, tiny.en only (CI keeps the harness working).
+// --models id:input+input  gives one model its own inputs (e.g. the 30-min input only on
+//                          tiny.en, where it takes a minute rather than twenty);
+// --peers                  which model:input pairs the peer bindings run (default: all);
+//                          they are 10-20x slower here, so a full matrix can take hours;
+// --addon                  another build of whisper-napi as one more runner (e.g. the
+//                          portable prebuild against the native build), repeatable;
+// --smoke                  one tiny input, one repetition, tiny.en only (CI keeps the
+//                          harness working).
 // WHISPER_TEST_MODEL=<real model> adds that model.
 'use strict';
-const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
+const { spawnSync } = require('node:child_process');
 const { parseArgs } = require('node:util');
 
 const { input } = require('./inputs');
@@ -20,19 +29,12 @@ const { writeReport } = require('./report');
 
 const ROOT = path.resolve(__dirname, '..');
 const { buildWhisperCli } = require(path.join(ROOT, 'scripts', 'build-whisper-cli.js'));
-const { generateModel } = require(path.join(ROOT, 'scripts', 'generate-model.js'));
+const { generatedModel } = require(path.join(ROOT, 'scripts', 'generate-model.js'));
 
 const nodeBinding = require('./runners/node-binding');
 const adapters = path.join(__dirname, 'runners', 'adapters');
 // whisper-napi first (the concurrency runs use it), whisper-cli (the reference), then the
 // peers installed in bench/node_modules by `cd bench && npm install`.
-const RUNNERS = [
-  nodeBinding('whisper-napi', path.join(adapters, 'whisper-napi.js')),
-  require('./runners/whisper-cli'),
-  nodeBinding('smart-whisper', path.join(adapters, 'smart-whisper.js')),
-  nodeBinding('@fugood/whisper.node', path.join(adapters, 'fugood-whisper-node.js')),
-];
-
 const { values } = parseArgs({
   options: {
     models: { type: 'string', default: 'tiny.en,distil-medium.en' },
@@ -40,6 +42,9 @@ const { values } = parseArgs({
     reps: { type: 'string', default: '3' },
     threads: { type: 'string', default: String(Math.min(4, os.availableParallelism())) },
     jobs: { type: 'string', default: '1,2,4' },
+    peers: { type: 'string' },
+    'peer-reps': { type: 'string' },
+    addon: { type: 'string', multiple: true, default: [] },
     smoke: { type: 'boolean', default: false },
     out: { type: 'string', default: path.join(ROOT, 'docs', 'benchmarks.md') },
   },
@@ -47,18 +52,52 @@ const { values } = parseArgs({
 const smoke = values.smoke;
 const threads = Number(values.threads);
 const reps = smoke ? 1 : Number(values.reps);
-const modelIds = smoke ? ['tiny.en'] : values.models.split(',');
+const peerReps = smoke ? 1 : Number(values['peer-reps'] ?? reps);
 const inputNames = smoke ? ['jfk'] : values.inputs.split(',');
 const jobCounts = smoke ? [1, 2] : values.jobs.split(',').map(Number);
+/** [{ id, inputs }] from 'a,b:jfk+5min': a model without its own list gets --inputs. */
+const modelPlan = (smoke ? ['tiny.en'] : values.models.split(',')).map((spec) => {
+  const [id, own] = spec.split(':');
+  return { id, inputs: own ? own.split('+') : inputNames };
+});
+/** Whether peers run `modelId` on `inputName` (--peers; all by default). */
+function peersRun(modelId, inputName) {
+  if (values.peers === undefined) return true;
+  if (values.peers === 'none') return false;
+  return values.peers.split(',').some((spec) => {
+    const [id, own] = spec.split(':');
+    return id === modelId && (!own || own.split('+').includes(inputName));
+  });
+}
+
+const RUNNERS = [
+  nodeBinding('whisper-napi', path.join(adapters, 'whisper-napi.js')),
+  require('./runners/whisper-cli'),
+  ...values.addon.map((spec) => {
+    const [name, file] = spec.includes('=') ? spec.split('=') : [path.basename(spec), spec];
+    return nodeBinding(`whisper-napi (${name})`, path.join(adapters, 'whisper-napi.js'), { env: { WHISPER_NAPI_ADDON: path.resolve(file) } });
+  }),
+  nodeBinding('smart-whisper', path.join(adapters, 'smart-whisper.js')),
+  nodeBinding('@fugood/whisper.node', path.join(adapters, 'fugood-whisper-node.js')),
+];
 
 /** Generated f16 models with the shapes of the real ones (seeded random weights). */
 function modelFile(id) {
-  const file = path.join(ROOT, '.cache', 'bench', 'models', `${id}-generated.bin`);
-  if (!fs.existsSync(file)) {
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    generateModel({ preset: id, out: file, seed: 1 });
+  return { id: `${id} (generated)`, file: generatedModel(id, path.join(ROOT, '.cache', 'bench', 'models', `${id}-generated.bin`)) };
+}
+
+/** AVX/AVX-512/FMA instruction counts over a runner's native files (objdump; undefined without it). */
+function simdFootprint(files) {
+  const total = { files: files.map((f) => path.relative(ROOT, f)).join('<br>'), ymm: 0, zmm: 0, fma: 0 };
+  for (const file of files) {
+    const run = spawnSync('objdump', ['-d', '--no-show-raw-insn', file], { encoding: 'utf8', maxBuffer: 1 << 30 });
+    if (run.status !== 0) return undefined;
+    const count = (re) => (run.stdout.match(re) ?? []).length;
+    total.ymm += count(/%ymm/g);
+    total.zmm += count(/%zmm/g);
+    total.fma += count(/\tvfn?m(add|sub)/g);
   }
-  return { id: `${id} (generated)`, file };
+  return total;
 }
 
 function median(values) {
@@ -75,16 +114,19 @@ function summarize(samples, key) {
 
 async function main() {
   buildWhisperCli({ quiet: true });
-  const models = modelIds.map(modelFile);
-  if (process.env.WHISPER_TEST_MODEL) models.push({ id: path.basename(process.env.WHISPER_TEST_MODEL), file: process.env.WHISPER_TEST_MODEL });
-  const inputs = inputNames.map(input);
+  const models = modelPlan.map(({ id, inputs }) => ({ ...modelFile(id), key: id, inputs: inputs.map(input) }));
+  if (process.env.WHISPER_TEST_MODEL) {
+    const key = path.basename(process.env.WHISPER_TEST_MODEL);
+    models.push({ id: key, key, file: process.env.WHISPER_TEST_MODEL, inputs: inputNames.map(input) });
+  }
   const rows = [];
   for (const model of models) {
-    for (const audio of inputs) {
-      for (const runner of RUNNERS.filter((r) => !r.unavailable())) {
+    for (const audio of model.inputs) {
+      for (const runner of RUNNERS.filter((r) => !r.unavailable() && (!r.peer || peersRun(model.key, audio.name)))) {
         const samples = [];
-        for (let rep = 0; rep < reps; rep++) {
-          process.stderr.write(`bench: ${runner.name} · ${model.id} · ${audio.name} · run ${rep + 1}/${reps}\n`);
+        const runs = runner.peer ? peerReps : reps;
+        for (let rep = 0; rep < runs; rep++) {
+          process.stderr.write(`bench: ${runner.name} · ${model.id} · ${audio.name} · run ${rep + 1}/${runs}\n`);
           samples.push(await runner.run({ model: model.file, audio: audio.file, threads }));
         }
         rows.push({
@@ -92,6 +134,8 @@ async function main() {
           input: audio.name,
           seconds: audio.seconds,
           runner: runner.name,
+          reps: runs,
+          import: summarize(samples, 'importMs'),
           load: summarize(samples, 'loadMs'),
           transcribe: summarize(samples, 'transcribeMs'),
           encode: summarize(samples, 'encodeMs'),
@@ -99,6 +143,8 @@ async function main() {
           peakRss: summarize(samples, 'peakRss'),
           // The same work shows as the same transcript: its length, for the reader to compare.
           textLength: (samples[0].text ?? '').trim().length,
+          segments: samples[0].segments,
+          nativeFiles: samples[0].nativeFiles,
           eventLoop: samples[0].eventLoop ? { p50: median(samples.map((s) => s.eventLoop.p50)), p99: median(samples.map((s) => s.eventLoop.p99)), max: Math.max(...samples.map((s) => s.eventLoop.max)) } : undefined,
         });
       }
@@ -111,15 +157,22 @@ async function main() {
     const samples = [];
     for (let rep = 0; rep < reps; rep++) {
       process.stderr.write(`bench: whisper-napi · ${jobs} concurrent job(s) · run ${rep + 1}/${reps}\n`);
-      samples.push(await napi.run({ model: models[0].file, audio: inputs[0].file, threads, jobs }));
+      samples.push(await napi.run({ model: models[0].file, audio: models[0].inputs[0].file, threads, jobs }));
     }
     const wall = median(samples.map((s) => s.transcribeMs));
-    concurrency.push({ jobs, model: models[0].id, input: inputs[0].name, wallMs: wall, throughput: (jobs * inputs[0].seconds) / (wall / 1000), peakRss: median(samples.map((s) => s.peakRss)) });
+    const audio = models[0].inputs[0];
+    concurrency.push({ jobs, model: models[0].id, input: audio.name, wallMs: wall, throughput: (jobs * audio.seconds) / (wall / 1000), peakRss: median(samples.map((s) => s.peakRss)) });
   }
   const skipped = RUNNERS.filter((r) => r.unavailable()).map((r) => ({ name: r.name, reason: r.unavailable() }));
   for (const s of skipped) process.stderr.write(`bench: !! SKIPPED ${s.name}: ${s.reason}\n`);
+  const nativeFiles = (r) => r.nativeFiles?.() ?? rows.find((row) => row.runner === r.name && row.nativeFiles)?.nativeFiles;
+  const simd = smoke
+    ? []
+    : RUNNERS.filter((r) => !r.unavailable() && nativeFiles(r))
+        .map((r) => ({ runner: r.name, ...simdFootprint(nativeFiles(r)) }))
+        .filter((x) => x.files);
   const versions = Object.fromEntries(RUNNERS.filter((r) => !r.unavailable()).map((r) => [r.name, r.version()]));
-  writeReport(values.out, { rows, concurrency, reps, threads, smoke, skipped, versions, command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim() });
+  writeReport(values.out, { rows, concurrency, reps, peerReps, simd, threads, smoke, skipped, versions, command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim() });
   process.stderr.write(`bench: wrote ${path.relative(ROOT, values.out)}\n`);
 }
 

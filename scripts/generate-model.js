@@ -260,7 +260,16 @@ function generateModel({ preset = 'micro', shape, out, seed = 1, f32: allF32 = f
   return out;
 }
 
-module.exports = { generateModel, PRESETS, DEFAULT_VOCAB_SOURCE };
+/** `file`, generated with `preset` and `seed` unless it already exists (scripts' model cache). */
+function generatedModel(preset, file, seed = 1) {
+  if (!fs.existsSync(file)) {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    generateModel({ preset, out: file, seed });
+  }
+  return file;
+}
+
+module.exports = { generateModel, generatedModel, mulberry32, PRESETS, DEFAULT_VOCAB_SOURCE };
 
 if (require.main === module) {
   const args = process.argv.slice(2);

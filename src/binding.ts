@@ -1,6 +1,6 @@
 /**
- * Finds and loads the compiled addon with node-gyp-build (prebuilds/<platform>-<arch>/
- * first, then build/Release), once, on first use: importing whisper-napi never fails,
+ * Finds and loads the compiled addon with node-gyp-build (a local build/Release first,
+ * then prebuilds/<platform>-<arch>/), once, on first use: importing whisper-napi never fails,
  * and a missing or broken build becomes one AddonLoadError that says what to do.
  */
 import * as fs from 'node:fs';

@@ -19,6 +19,11 @@ async function main() {
   const adapter = require(adapterFile);
   const threads = Number(threadsText);
   const jobs = Number(jobsText);
+  // Importing the package (JS modules, the native library) is timed on its own: whisper-cli's
+  // load time does not include starting the process and linking either.
+  const importStarted = performance.now();
+  adapter.importPackage();
+  const importMs = performance.now() - importStarted;
   const input = await adapter.prepareInput(audio); // outside the timings (e.g. reading a WAV)
   const loadStarted = performance.now();
   const handle = await adapter.load(model, { threads, jobs });
@@ -32,11 +37,14 @@ async function main() {
   await adapter.dispose(handle);
   console.log(
     JSON.stringify({
+      importMs,
       loadMs,
       transcribeMs,
       peakRss: peakRss(),
       eventLoop: { p50: delay.percentile(50) / 1e6, p99: delay.percentile(99) / 1e6, max: delay.max / 1e6 },
       text: results[0].text,
+      segments: results[0].segments,
+      nativeFiles: adapter.nativeFiles?.(),
     }),
   );
 }

@@ -8,6 +8,8 @@ const { spawn } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
 
+const { librariesBeside } = require('./native-files');
+
 const ROOT = path.resolve(__dirname, '..', '..');
 
 function timing(output, name) {
@@ -17,8 +19,14 @@ function timing(output, name) {
 
 module.exports = {
   name: 'whisper-cli',
+  peer: false,
   version: () => 'from deps/whisper.cpp',
   unavailable: () => (fs.existsSync(module.exports.binary()) ? undefined : 'not built (npm run whisper-cli)'),
+  /** The executable and the libraries it links from its build folder (ldd; Linux). */
+  nativeFiles() {
+    const exe = module.exports.binary();
+    return [exe, ...librariesBeside(exe)];
+  },
   binary: () => path.join(ROOT, '.cache', 'whisper-cli', 'bin', process.platform === 'win32' ? 'Release/whisper-cli.exe' : 'whisper-cli'),
   run({ model, audio, threads }) {
     return new Promise((resolve, reject) => {
@@ -41,8 +49,9 @@ module.exports = {
         const loadMs = timing(output, 'load');
         const totalMs = timing(output, 'total');
         // "[00:00:00.000 --> 00:00:02.000]  text" lines: the text, as the bindings return it.
+        const segments = (transcript.match(/^\[[^\]]*\]/gm) ?? []).length;
         const text = transcript.replace(/^\[[^\]]*\]\s*/gm, '').replace(/\n/g, '').trim();
-        resolve({ loadMs, transcribeMs: totalMs - loadMs, encodeMs: timing(output, 'encode'), decodeMs: (timing(output, 'decode') ?? 0) + (timing(output, 'batchd') ?? 0), peakRss, text });
+        resolve({ loadMs, transcribeMs: totalMs - loadMs, encodeMs: timing(output, 'encode'), decodeMs: (timing(output, 'decode') ?? 0) + (timing(output, 'batchd') ?? 0), peakRss, text, segments });
       });
     });
   },

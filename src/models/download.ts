@@ -15,7 +15,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
-import { request, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
 
 import { AbortError, ChecksumMismatchError, InvalidOptionError, ModelDownloadError, OfflineError } from '../errors';
 import { cacheDirectory } from './cache';
@@ -230,6 +230,7 @@ async function transfer(spec: DownloadSpec, part: string, state: PartState, opti
   if (state.bytes > 0) headers.range = `bytes=${state.bytes}-`;
   let response: Dispatcher.ResponseData;
   try {
+    const { request } = await import('undici'); // loaded on first use (see dispatcherFor)
     response = await request(spec.url, { headers, maxRedirections: 5, signal: options.signal, headersTimeout: timeout, bodyTimeout: timeout, dispatcher });
   } catch (error) {
     if (options.signal?.aborted) throw error;
@@ -281,7 +282,7 @@ async function transfer(spec: DownloadSpec, part: string, state: PartState, opti
 async function fetchVerified(spec: DownloadSpec, dest: string, options: DownloadModelOptions): Promise<void> {
   const part = `${dest}.part`;
   const state = await resumeState(part, spec.algorithm);
-  const dispatcher = dispatcherFor(new URL(spec.url));
+  const dispatcher = await dispatcherFor(new URL(spec.url));
   let lastReport = 0;
   const report = (force = false) => {
     const now = Date.now();

@@ -5,7 +5,7 @@
  * (undici's own EnvHttpProxyAgent does this too, but is marked experimental and prints a
  * warning on every process's first download.)
  */
-import { Agent, ProxyAgent, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
 
 function variable(env: NodeJS.ProcessEnv, name: string): string | undefined {
   return env[name.toLowerCase()] || env[name.toUpperCase()] || undefined;
@@ -33,7 +33,12 @@ export function proxyFor(url: URL, env: NodeJS.ProcessEnv = process.env): string
   return variable(env, url.protocol === 'https:' ? 'https_proxy' : 'http_proxy');
 }
 
-export function dispatcherFor(url: URL, env: NodeJS.ProcessEnv = process.env): Dispatcher {
+/**
+ * The dispatcher for `url`. undici is imported on first use: it takes ~45 ms to load, a
+ * cost every `require('whisper-napi')` would otherwise pay although most never download.
+ */
+export async function dispatcherFor(url: URL, env: NodeJS.ProcessEnv = process.env): Promise<Dispatcher> {
   const proxy = proxyFor(url, env);
+  const { Agent, ProxyAgent } = await import('undici');
   return proxy ? new ProxyAgent(proxy) : new Agent();
 }

@@ -9,12 +9,14 @@ const binding = () => require(NAME);
 module.exports = {
   version: () => require(`${NAME}/package.json`).version,
   packageName: NAME,
+  importPackage: () => binding(),
+  nativeFiles: () => [require.resolve(`@fugood/node-whisper-${process.platform}-${process.arch}/index.node`)],
   prepareInput: async (file) => path.resolve(file),
   load: (model) => binding().initWhisper({ filePath: model, useGpu: false, useFlashAttn: true }),
   async transcribe(context, file, { threads }) {
     const { promise } = context.transcribeFile(file, { language: 'en', maxThreads: threads, temperature: 0, temperatureInc: 0, beamSize: 1, bestOf: 1 });
     const result = await promise;
-    return { text: result.result };
+    return { text: result.result, segments: result.segments?.length };
   },
   dispose: (context) => context.release(),
 };

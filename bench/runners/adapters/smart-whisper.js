@@ -25,6 +25,8 @@ function readPcm16Wav(file) {
 module.exports = {
   version: () => require(`${NAME}/package.json`).version,
   packageName: NAME,
+  importPackage: () => binding(),
+  nativeFiles: () => [require.resolve(`${NAME}/build/Release/smart-whisper.node`)],
   prepareInput: async (file) => readPcm16Wav(file),
   async load(model) {
     const whisper = new (binding().Whisper)(model, { gpu: false });
@@ -34,7 +36,7 @@ module.exports = {
   async transcribe(whisper, pcm, { threads }) {
     const task = await whisper.transcribe(pcm, { language: 'en', n_threads: threads, temperature: 0, temperature_inc: 0, beam_size: 1, best_of: 1 });
     const results = await task.result;
-    return { text: results.map((r) => r.text).join('') };
+    return { text: results.map((r) => r.text).join(''), segments: results.length };
   },
   dispose: (whisper) => whisper.free(),
 };

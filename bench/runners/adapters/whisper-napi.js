@@ -2,16 +2,26 @@
 'use strict';
 const path = require('node:path');
 
+const { librariesBeside } = require('../native-files');
+
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 const whisper = () => require(path.join(ROOT, 'dist', 'cjs'));
 
 module.exports = {
   version: () => require(path.join(ROOT, 'package.json')).version,
+  // The JS modules and the native library (which whisper-napi loads on first use).
+  importPackage: () => require(path.join(ROOT, 'dist', 'cjs', 'binding')).native() && whisper(),
+  /** The addon, the libraries beside it (portable builds) and the CPU variant ggml chose. */
+  nativeFiles() {
+    const addon = process.env.WHISPER_NAPI_ADDON ? path.resolve(process.env.WHISPER_NAPI_ADDON) : require(path.join(ROOT, 'node_modules', 'node-gyp-build')).resolve(ROOT);
+    const cpu = require(path.join(ROOT, 'dist', 'cjs', 'binding')).native().backends().cpuBackendFile;
+    return [addon, ...librariesBeside(addon), ...(cpu ? [cpu] : [])];
+  },
   prepareInput: async (file) => file, // it reads the WAV itself
   load: (model, { threads, jobs }) => whisper().loadModel(model, { threads, maxConcurrency: jobs }),
   async transcribe(model, file, { threads }) {
     const t = await model.transcribe(file, { beamSize: 1, temperatureIncrement: 0, threads });
-    return { text: t.text };
+    return { text: t.text, segments: t.segments.length };
   },
   dispose: (model) => model.dispose(),
 };
