@@ -3,13 +3,22 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
+#include <filesystem>
+#include <system_error>
+#include <thread>
 
 #include "ggml.h"
 
 namespace whisper_napi {
 
+namespace {
+constexpr size_t kParallelReadBytes = 8 << 20;  // below this, one read is as fast
+constexpr unsigned kMaxReadThreads = 4;
+}  // namespace
+
 PlannedModelStream::PlannedModelStream(const ModelFile& file)
-    : stream_(file.stream), in_(*stream_), plan_(file.plan) {
+    : path_(file.path),
+      stream_(file.stream), in_(*stream_), plan_(file.plan) {
   // Reading resumes from wherever InspectModelFile left the stream.
   in_.clear();
   file_position_ = UINT64_MAX;
@@ -33,6 +42,60 @@ void PlannedModelStream::SeekTo(uint64_t offset) {
   file_position_ = offset;
 }
 
+void PlannedModelStream::CopyFromFile(char* out, uint64_t file_offset, size_t size) {
+  if (size >= kParallelReadBytes && ReadInParallel(out, file_offset, size)) return;
+  SeekTo(file_offset);
+  in_.read(out, static_cast<std::streamsize>(size));
+  file_position_ += size;
+  if (!in_) {
+    failed_ = true;
+    in_.clear();
+    file_position_ = UINT64_MAX;  // unknown: seek before the next read
+    std::memset(out, 0, size);
+  }
+}
+
+// A big tensor's bytes are read by several threads at once, each with its own stream: the
+// time goes into faulting in and filling fresh pages, which parallelizes, so a model loads
+// faster than whisper.cpp's own single-threaded read (whisper-cli's). False if the extra
+// streams could not be opened (then the caller reads it alone).
+bool PlannedModelStream::ReadInParallel(char* out, uint64_t file_offset, size_t size) {
+  const unsigned parts = std::min<unsigned>(kMaxReadThreads, std::max(1u, std::thread::hardware_concurrency()));
+  if (parts < 2) return false;
+  const size_t part = (size / parts + 4095) & ~size_t(4095);
+  std::vector<std::ifstream> streams;
+  for (unsigned i = 1; i < parts; ++i) {
+    streams.emplace_back(std::filesystem::u8path(path_), std::ios::binary);
+    if (!streams.back()) return false;
+  }
+  std::vector<char> ok(parts, 1);
+  auto read_part = [&](std::istream& in, unsigned i) {
+    const size_t begin = std::min(size, part * i);
+    const size_t length = std::min(size, begin + part) - begin;
+    if (length == 0) return;
+    in.seekg(static_cast<std::streamoff>(file_offset + begin));
+    in.read(out + begin, static_cast<std::streamsize>(length));
+    if (!in) ok[i] = 0;
+  };
+  std::vector<std::thread> threads;
+  try {
+    for (unsigned i = 1; i < parts; ++i) threads.emplace_back(read_part, std::ref(streams[i - 1]), i);
+  } catch (const std::system_error&) {
+    // No thread to spare: read what is left here.
+    for (unsigned i = static_cast<unsigned>(threads.size()) + 1; i < parts; ++i) read_part(streams[i - 1], i);
+  }
+  in_.clear();
+  read_part(in_, 0);
+  for (auto& t : threads) t.join();
+  file_position_ = UINT64_MAX;  // in_ stopped after the first part
+  if (std::find(ok.begin(), ok.end(), 0) != ok.end()) {
+    failed_ = true;
+    in_.clear();
+    std::memset(out, 0, size);
+  }
+  return true;
+}
+
 size_t PlannedModelStream::Read(void* output, size_t size) {
   char* out = static_cast<char*>(output);
   size_t produced = 0;
@@ -51,15 +114,7 @@ size_t PlannedModelStream::Read(void* output, size_t size) {
         std::memcpy(out + produced, seg.literal.data() + offset_in_segment_, take);
         break;
       case LoadSegment::Kind::CopyFromFile:
-        SeekTo(seg.file_offset + offset_in_segment_);
-        in_.read(out + produced, static_cast<std::streamsize>(take));
-        file_position_ += take;
-        if (!in_) {
-          failed_ = true;
-          in_.clear();
-          file_position_ = UINT64_MAX;  // unknown: seek before the next read
-          std::memset(out + produced, 0, take);
-        }
+        CopyFromFile(out + produced, seg.file_offset + offset_in_segment_, take);
         break;
       case LoadSegment::Kind::ConvertF32ToF16: {
         // whisper.cpp reads a tensor's data in one call, so `take` covers whole f16 values.

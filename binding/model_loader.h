@@ -25,7 +25,10 @@ class PlannedModelStream {
   size_t Read(void* output, size_t size);
   bool AtEnd() const { return at_end_; }
   void SeekTo(uint64_t offset);
+  void CopyFromFile(char* out, uint64_t file_offset, size_t size);
+  bool ReadInParallel(char* out, uint64_t file_offset, size_t size);
 
+  std::string path_;
   std::shared_ptr<std::ifstream> stream_;  // opened by InspectModelFile
   std::ifstream& in_;
   const std::vector<LoadSegment>& plan_;
