@@ -85,6 +85,27 @@ std::map<std::string, ExpectedTensor> ExpectedTensors(const ModelHeader& h, int3
 }
 
 // Weight types whose CPU kernels whisper.cpp's own tools produce and use.
+// The ggml_type of the big matrices for each ggml_ftype whisper.cpp can load, or -1. Our own
+// table: ggml_ftype_to_ggml_type() aborts the process on a value it does not know (found by
+// fuzz/models.js: a damaged ftype field killed the process inside this validation).
+int32_t WeightTypeOfFtype(int32_t ftype) {
+  switch (ftype) {
+    case GGML_FTYPE_ALL_F32: return GGML_TYPE_F32;
+    case GGML_FTYPE_MOSTLY_F16: return GGML_TYPE_F16;
+    case GGML_FTYPE_MOSTLY_Q4_0: return GGML_TYPE_Q4_0;
+    case GGML_FTYPE_MOSTLY_Q4_1: return GGML_TYPE_Q4_1;
+    case GGML_FTYPE_MOSTLY_Q5_0: return GGML_TYPE_Q5_0;
+    case GGML_FTYPE_MOSTLY_Q5_1: return GGML_TYPE_Q5_1;
+    case GGML_FTYPE_MOSTLY_Q8_0: return GGML_TYPE_Q8_0;
+    case GGML_FTYPE_MOSTLY_Q2_K: return GGML_TYPE_Q2_K;
+    case GGML_FTYPE_MOSTLY_Q3_K: return GGML_TYPE_Q3_K;
+    case GGML_FTYPE_MOSTLY_Q4_K: return GGML_TYPE_Q4_K;
+    case GGML_FTYPE_MOSTLY_Q5_K: return GGML_TYPE_Q5_K;
+    case GGML_FTYPE_MOSTLY_Q6_K: return GGML_TYPE_Q6_K;
+    default: return -1;
+  }
+}
+
 bool IsSupportedWeightType(int32_t type) {
   switch (type) {
     case GGML_TYPE_F32: case GGML_TYPE_F16:
@@ -130,9 +151,8 @@ void CheckHeader(const std::string& path, const ModelHeader& h) {
 }
 
 int32_t WeightTypeOf(const std::string& path, int32_t ftype) {
-  const int32_t base = ftype % kQuantVersionFactor;
-  const ggml_type type = ggml_ftype_to_ggml_type(static_cast<ggml_ftype>(base));
-  if (type == GGML_TYPE_COUNT || !IsSupportedWeightType(type)) {
+  const int32_t type = WeightTypeOfFtype(ftype % kQuantVersionFactor);
+  if (type < 0 || !IsSupportedWeightType(type)) {
     Invalid(path, "unsupported weight format (ftype " + std::to_string(ftype) +
                       "); supported: f32, f16, q4_0, q4_1, q5_0, q5_1, q8_0 and q2_k..q6_k");
   }

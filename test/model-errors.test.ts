@@ -106,6 +106,14 @@ test('an absurd hyper-parameter', async () => {
   await expectInvalid(variant('bad-header.bin', bytes), /n_audio_layer = -5/);
 });
 
+// Found by fuzz/models.js (cases 1655, 2253, 2911, 5258 of seed 1): ggml_ftype_to_ggml_type()
+// aborts the process on an ftype it does not know, and the validation used to call it.
+test.each([255, 51866, 65536, 1_073_741_824, 4, 1999])('an unknown weight format (ftype %d) is refused, not passed to ggml', async (ftype) => {
+  const bytes = Buffer.from(fs.readFileSync(micro));
+  bytes.writeInt32LE(ftype, 4 + 10 * 4); // ftype
+  await expectInvalid(variant(`ftype-${ftype}.bin`, bytes), new RegExp(`unsupported weight format \\(ftype ${ftype}\\)`));
+});
+
 test('more decoder layers than whisper.cpp\'s graph pool holds (it would abort at the first state)', async () => {
   const bytes = Buffer.from(fs.readFileSync(micro));
   bytes.writeInt32LE(100, 4 + 8 * 4); // n_text_layer
