@@ -2,6 +2,7 @@
 
 #include <climits>
 #include <limits>
+#include <regex>
 #include <cstdint>
 
 #include "native_error.h"
@@ -124,6 +125,16 @@ TranscribeParams TranscribeParams::FromJs(const Napi::Object& options) {
   if (!read.String("language", p.language_)) p.language_ = w.language ? w.language : "en";
   p.has_initial_prompt_ = read.String("initialPrompt", p.initial_prompt_);
   p.has_suppress_regex_ = read.String("suppressRegex", p.suppress_regex_);
+  if (p.has_suppress_regex_) {
+    // whisper.cpp compiles it with std::regex inside whisper_full; JS accepts patterns that
+    // std::regex's ECMAScript grammar does not (lookbehind, named groups, \u{...}).
+    try {
+      std::regex compiled(p.suppress_regex_);
+    } catch (const std::regex_error& e) {
+      throw MakeError(options.Env(), ErrorCode::InvalidOption,
+                      "transcribe option 'suppressRegex' is not a regular expression whisper.cpp's std::regex accepts: " + std::string(e.what()));
+    }
+  }
 
   read.Range("threads", w.n_threads, 1, kMaxThreads);
   read.Range("offsetMs", w.offset_ms, 0, INT32_MAX);

@@ -109,3 +109,19 @@ test('an options getter that disposes the model mid-call is handled', () => {
   Object.defineProperty(sneaky, 'translate', { enumerable: true, get: () => (model.dispose(), false) });
   expect(() => model.transcribe(staged(), sneaky)).toThrow(/disposed/);
 });
+
+test.each([
+  ['a lookbehind', '(?<=a)b'],
+  ['a named group', '(?<n>a)'],
+  ['a code point escape', '\\u{1F600}'],
+])('a suppressRegex that JS accepts but std::regex does not (%s) is an InvalidOptionError, before whisper.cpp compiles it', async (_, pattern) => {
+  const { InvalidOptionError, loadModel } = await import('../src');
+  const m = await loadModel(modelPath(MODELS.micro), { threads: 1 });
+  try {
+    expect(() => new RegExp(pattern)).not.toThrow();
+    await expect(m.transcribe(jfk(), { suppressRegex: pattern })).rejects.toThrow(InvalidOptionError);
+    await expect(m.transcribe(jfk(), { suppressRegex: pattern })).rejects.toThrow(/std::regex/);
+  } finally {
+    await m.dispose();
+  }
+});
