@@ -1,7 +1,9 @@
 #include "load_worker.h"
 
 #include <chrono>
+#include <cmath>
 #include <new>
+#include <string>
 
 #include "log_capture.h"
 #include "model.h"
@@ -23,6 +25,13 @@ void LoadWorker::Execute() {
   LogCapture log;
   error_ = CatchNativeErrors("loading of '" + path_ + "'", [&] {
     ModelFile file = InspectModelFile(path_);
+    // Refused before whisper.cpp allocates: a failed allocation there is not always survivable.
+    if (options_.memory_budget > 0 && static_cast<double>(file.tensor_bytes) > options_.memory_budget) {
+      const auto mb = [](double bytes) { return std::to_string(static_cast<long long>(std::ceil(bytes / (1 << 20)))) + " MB"; };
+      throw NativeError(ErrorCode::OutOfMemory, "loading '" + path_ + "' needs about " + mb(static_cast<double>(file.tensor_bytes)) +
+                                                    " for its weights, but only " + mb(options_.memory_budget) +
+                                                    " is available (or allowed by WHISPER_NAPI_MAX_MEMORY)");
+    }
     PlannedModelStream stream(file);
     whisper_model_loader loader = stream.Loader();
     whisper_context_params cparams = whisper_context_default_params();

@@ -21,6 +21,7 @@ struct LoadOptions {
   int gpu_device = 0;
   bool flash_attention = true;
   int max_idle_states = 1;  // the model's maxConcurrency: states kept for reuse
+  double memory_budget = 0;  // bytes the weights may take (src/memory.ts); 0: no check
 };
 
 class LoadWorker : public SafeAsyncWorker {

@@ -1,5 +1,6 @@
 #include "model.h"
 
+#include <algorithm>
 #include <vector>
 
 #include "addon.h"
@@ -69,6 +70,9 @@ Napi::Value Model::Load(const Napi::CallbackInfo& info) {
     if (value < 1 || value > 64) throw MakeRangeError(env, "load option 'maxConcurrency' must be between 1 and 64");
     load_options.max_idle_states = value;
   }
+
+  Napi::Value memory_budget = options.Get("memoryBudget");
+  if (memory_budget.IsNumber()) load_options.memory_budget = std::max(0.0, memory_budget.As<Napi::Number>().DoubleValue());
 
   auto* worker = new LoadWorker(env, this, Value(), info[0].As<Napi::String>().Utf8Value(), load_options);
   Napi::Promise promise = worker->Promise();

@@ -5,9 +5,10 @@
  * them deterministically once running jobs have stopped; if a model is simply dropped, the
  * addon's finalizer frees them when V8 collects it.
  */
-import { type AudioInput, type StagedInput, checkAudioInput, stageAudio } from './audio';
+import { type AudioInput, type StagedInput, SAMPLE_RATE, checkAudioInput, stageAudio } from './audio';
 import { native } from './binding';
 import { AbortError, DisposedError, InvalidOptionError, fromNativeError } from './errors';
+import { audioTooLong, bytesPerSample, memoryBudget } from './memory';
 import { LANGUAGES, languageCount } from './languages';
 import { deriveModelInfo, type ModelInfo } from './model-info';
 import { JobQueue } from './job-queue';
@@ -147,7 +148,7 @@ export class WhisperModel implements AsyncDisposable {
     const model = new (native().Model)();
     let facts;
     try {
-      facts = await model.load(path, toNativeLoadOptions(checked));
+      facts = await model.load(path, { ...toNativeLoadOptions(checked), memoryBudget: memoryBudget() });
     } catch (error) {
       throw fromNativeError(error);
     }
@@ -236,8 +237,12 @@ export class WhisperModel implements AsyncDisposable {
     let job: NativeJob;
     let staged: StagedInput | undefined;
     try {
-      // Staged only now that a slot is ours: waiting jobs hold no native memory.
-      staged = await stageAudio(audio, { sampleRate: checked.sampleRate, signal });
+      // Staged only now that a slot is ours: waiting jobs hold no native memory. Audio longer
+      // than the memory budget allows is refused before it is allocated.
+      const budget = memoryBudget();
+      const perSample = bytesPerSample(this.info.nMels);
+      const memory = { maxSamples: budget / perSample, error: () => audioTooLong(budget, perSample, SAMPLE_RATE) };
+      staged = await stageAudio(audio, { sampleRate: checked.sampleRate, signal, memory });
       // Checked again: staging long audio yields to the event loop, and reading the
       // options may have run user code.
       job = this.#live().transcribe(staged.audio, params, events.listener);

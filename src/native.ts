@@ -9,6 +9,8 @@ export interface NativeLoadOptions {
   flashAttention: boolean;
   /** Decoding states kept for reuse: the model's maxConcurrency. */
   maxConcurrency: number;
+  /** Bytes the weights may take (src/memory.ts); a larger model is refused before loading. */
+  memoryBudget?: number;
 }
 
 /** Header fields and load facts, as binding/load_worker.cc reports them. */

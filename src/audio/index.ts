@@ -90,6 +90,11 @@ export interface StageOptions {
   signal?: AbortSignal;
   /** Keep only the first seconds (language detection); the rest is not even decoded. */
   maxSeconds?: number;
+  /**
+   * The most 16 kHz samples the job's memory budget allows: staging stops there (nothing
+   * beyond it is allocated) and fails with `error()`.
+   */
+  memory?: { maxSamples: number; error: () => Error };
 }
 
 export interface StagedInput {
@@ -113,8 +118,10 @@ function stageInput(input: AudioInput, sampleRate: number | undefined, target: S
  * checkAudioInput() first. Aborting `signal` stops the work, native decoding included.
  */
 export async function stageAudio(input: AudioInput, options: StageOptions = {}): Promise<StagedInput> {
-  const { signal, maxSeconds } = options;
-  const limit = maxSeconds === undefined ? MAX_SAMPLES : Math.min(MAX_SAMPLES, Math.ceil(maxSeconds * SAMPLE_RATE));
+  const { signal, maxSeconds, memory } = options;
+  const wanted = maxSeconds === undefined ? MAX_SAMPLES : Math.min(MAX_SAMPLES, Math.ceil(maxSeconds * SAMPLE_RATE));
+  const memoryBound = memory !== undefined && memory.maxSamples < wanted;
+  const limit = memoryBound ? Math.max(1, Math.floor(memory.maxSamples)) : wanted;
   const audio = new (native().StagedAudio)(limit);
   const aborted = () => new AbortError('the transcription was aborted before it started', { cause: signal?.reason });
   const target: StagingTarget = {
@@ -130,6 +137,7 @@ export async function stageAudio(input: AudioInput, options: StageOptions = {}):
     const source = await stageInput(input, options.sampleRate, target);
     target.checkAborted();
     audio.finish();
+    if (audio.truncated && memoryBound) throw memory.error();
     if (audio.truncated && maxSeconds === undefined) {
       throw new InvalidAudioError(`the audio is longer than whisper.cpp accepts (${MAX_SAMPLES} samples at 16 kHz, about 37 hours)`);
     }
