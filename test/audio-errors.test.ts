@@ -6,6 +6,7 @@ import {
   InvalidAudioError,
   InvalidOptionError,
   UnsupportedAudioError,
+  decodeAudio,
   loadModel,
   type WhisperModel,
 } from '../src';
@@ -175,6 +176,12 @@ describe('bad encoded audio and bad PCM shapes', () => {
     samples[20_000] = NaN;
     const wav = encodeWav({ sampleRate: 16000, channels: [samples], bits: 32, float: true });
     await expect(model.transcribe(wav)).rejects.toThrow(/sample 20000 is NaN/);
+    // decodeAudio() refuses what transcribe() would (fuzz/audio.js found NaN passing through it).
+    await expect(decodeAudio(wav)).rejects.toThrow(InvalidAudioError);
+    await expect(decodeAudio(wav)).rejects.toThrow(/sample 20000 is NaN/);
+    samples[20_000] = -Infinity;
+    const infinite = encodeWav({ sampleRate: 16000, channels: [samples], bits: 64, float: true });
+    await expect(decodeAudio(infinite)).rejects.toThrow(/sample 20000 is infinite/);
   });
 
   test('a buffer detached before or while it is read is refused, not read half-old', async () => {

@@ -155,6 +155,20 @@ export async function stageAudio(input: AudioInput, options: StageOptions = {}):
   }
 }
 
+/**
+ * The check transcribe() makes on the worker before whisper.cpp sees the samples, made here
+ * on each copied slice (~1 ms per slice): a float WAV can hold NaN or infinities (found by
+ * fuzz/audio.js), and decodeAudio() promises the samples transcribe() would accept.
+ */
+function checkFinite(slice: Float32Array, offset: number): void {
+  for (let i = 0; i < slice.length; i++) {
+    const x = slice[i]!;
+    if (x - x !== 0) {
+      throw new InvalidAudioError(`audio sample ${offset + i} is ${Number.isNaN(x) ? 'NaN' : 'infinite'}; samples must be finite numbers, normally in [-1, 1]`);
+    }
+  }
+}
+
 /** Samples copied back to JS per turn of the event loop (4 MB). */
 const COPY_OUT_SLICE = 1 << 20;
 
@@ -181,7 +195,9 @@ export async function decodeAudio(input: AudioInput, options: { sampleRate?: num
     const out = new Float32Array(samples);
     for (let start = 0; start < samples; start += COPY_OUT_SLICE) {
       if (start > 0) await nextTurn();
-      audio.copyTo(out.subarray(start, Math.min(samples, start + COPY_OUT_SLICE)), start);
+      const slice = out.subarray(start, Math.min(samples, start + COPY_OUT_SLICE));
+      audio.copyTo(slice, start);
+      checkFinite(slice, start);
     }
     return out;
   } finally {
