@@ -5,12 +5,12 @@
 const { execFile } = require('node:child_process');
 const path = require('node:path');
 
-module.exports = function nodeBinding(name, adapterFile, { env = {}, peer = Boolean(require(adapterFile).packageName) } = {}) {
+module.exports = function nodeBinding(name, adapterFile, { env = {} } = {}) {
   const adapter = require(adapterFile);
   return {
     name,
     /** Another project's binding (true), or a build of this one. */
-    peer,
+    peer: Boolean(adapter.packageName),
     version() {
       try {
         return adapter.version();

@@ -6,16 +6,17 @@ const { librariesBeside } = require('../native-files');
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 const whisper = () => require(path.join(ROOT, 'dist', 'cjs'));
+const addon = () => require(path.join(ROOT, 'dist', 'cjs', 'binding')).native();
 
 module.exports = {
   version: () => require(path.join(ROOT, 'package.json')).version,
   // The JS modules and the native library (which whisper-napi loads on first use).
-  importPackage: () => require(path.join(ROOT, 'dist', 'cjs', 'binding')).native() && whisper(),
+  importPackage: () => addon() && whisper(),
   /** The addon, the libraries beside it (portable builds) and the CPU variant ggml chose. */
   nativeFiles() {
-    const addon = process.env.WHISPER_NAPI_ADDON ? path.resolve(process.env.WHISPER_NAPI_ADDON) : require(path.join(ROOT, 'node_modules', 'node-gyp-build')).resolve(ROOT);
-    const cpu = require(path.join(ROOT, 'dist', 'cjs', 'binding')).native().backends().cpuBackendFile;
-    return [addon, ...librariesBeside(addon), ...(cpu ? [cpu] : [])];
+    const file = process.env.WHISPER_NAPI_ADDON ? path.resolve(process.env.WHISPER_NAPI_ADDON) : require(path.join(ROOT, 'node_modules', 'node-gyp-build')).resolve(ROOT);
+    const cpu = addon().backends().cpuBackendFile;
+    return [file, ...librariesBeside(file), ...(cpu ? [cpu] : [])];
   },
   prepareInput: async (file) => file, // it reads the WAV itself
   load: (model, { threads, jobs }) => whisper().loadModel(model, { threads, maxConcurrency: jobs }),
