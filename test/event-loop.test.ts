@@ -1,36 +1,50 @@
 /**
  * Loading and transcribing happen on the libuv thread pool: the event loop keeps turning.
- * Measured with perf_hooks.monitorEventLoopDelay while the native work runs.
+ * Measured with perf_hooks.monitorEventLoopDelay while the native work runs; the bound is
+ * on stalls of the JS thread that a reference thread did not share (test/support/loop-stalls.js),
+ * so a pause of the whole machine is reported but not blamed on us.
  */
-import { monitorEventLoopDelay } from 'node:perf_hooks';
-
 import { loadModel } from '../src';
 import { longSpeech } from './support/audio';
+import { startStallMeter, uncovered } from './support/loop-stalls';
 import { MODELS, modelPath } from './support/paths';
 
 const LIMIT_MS = 100;
 
-async function maxDelayDuring<T>(work: () => Promise<T>): Promise<{ result: T; maxMs: number; p99Ms: number; wallMs: number }> {
-  const histogram = monitorEventLoopDelay({ resolution: 10 });
+interface Measured<T> {
+  result: T;
+  /** The longest event-loop delay, whatever its cause. */
+  maxMs: number;
+  /** The longest JS-thread stall that a reference thread did not share (see loop-stalls.js). */
+  oursMaxMs: number;
+  p99Ms: number;
+  wallMs: number;
+  summary: string;
+}
+
+async function maxDelayDuring<T>(work: () => Promise<T>): Promise<Measured<T>> {
+  const meter = await startStallMeter();
   // A timer that keeps the loop busy with short tasks, as an app would.
   const ticker = setInterval(() => undefined, 5);
-  histogram.enable();
   const started = performance.now();
+  let result: T;
   try {
-    const result = await work();
-    return { result, maxMs: histogram.max / 1e6, p99Ms: histogram.percentile(99) / 1e6, wallMs: performance.now() - started };
+    result = await work();
   } finally {
-    histogram.disable();
     clearInterval(ticker);
   }
+  const wallMs = performance.now() - started;
+  const { maxMs, oursMaxMs, p99Ms, machineStalls } = await meter.stop();
+  const summary = `event-loop delay max ${maxMs.toFixed(1)} ms (not shared by the reference thread: ${oursMaxMs.toFixed(1)} ms; ${machineStalls} machine-wide stalls), p99 ${p99Ms.toFixed(1)} ms`;
+  return { result, maxMs, oursMaxMs, p99Ms, wallMs, summary };
 }
 
 test(`loading the ~800 MB distil-medium.en-shaped model keeps event-loop delay under ${LIMIT_MS} ms`, async () => {
-  const { result: model, maxMs, p99Ms, wallMs } = await maxDelayDuring(() => loadModel(modelPath(MODELS.distilMedium)));
+  const { result: model, oursMaxMs, wallMs, summary } = await maxDelayDuring(() => loadModel(modelPath(MODELS.distilMedium)));
   await model.dispose();
-  console.log(`load: ${wallMs.toFixed(0)} ms wall, event-loop delay max ${maxMs.toFixed(1)} ms, p99 ${p99Ms.toFixed(1)} ms`);
+  console.log(`load: ${wallMs.toFixed(0)} ms wall, ${summary}`);
   expect(wallMs).toBeGreaterThan(200); // the work really overlapped the measurement
-  expect(maxMs).toBeLessThan(LIMIT_MS);
+  expect(oursMaxMs).toBeLessThan(LIMIT_MS);
 });
 
 test(`staging an hour of audio and freeing the ~800 MB model keep event-loop delay under ${LIMIT_MS} ms`, async () => {
@@ -45,18 +59,31 @@ test(`staging an hour of audio and freeing the ~800 MB model keep event-loop del
     return job.catch((e: unknown) => e);
   });
   const freed = await maxDelayDuring(() => model.dispose());
-  console.log(`1 h staged: delay max ${staged.maxMs.toFixed(1)} ms; dispose of 800 MB: ${freed.wallMs.toFixed(0)} ms wall, delay max ${freed.maxMs.toFixed(1)} ms`);
+  console.log(`1 h staged: ${staged.summary}\ndispose of 800 MB: ${freed.wallMs.toFixed(0)} ms wall, ${freed.summary}`);
   expect((staged.result as Error).name).toBe('AbortError');
-  expect(staged.maxMs).toBeLessThan(LIMIT_MS);
-  expect(freed.maxMs).toBeLessThan(LIMIT_MS);
+  expect(staged.oursMaxMs).toBeLessThan(LIMIT_MS);
+  expect(freed.oursMaxMs).toBeLessThan(LIMIT_MS);
 });
 
 test(`a 45-s transcription keeps event-loop delay under ${LIMIT_MS} ms`, async () => {
   await using model = await loadModel(modelPath(MODELS.tiny), { threads: 2 });
   const { samples } = longSpeech(45);
-  const { result, maxMs, p99Ms, wallMs } = await maxDelayDuring(() => model.transcribe(samples));
-  console.log(`transcribe 45 s: ${wallMs.toFixed(0)} ms wall, event-loop delay max ${maxMs.toFixed(1)} ms, p99 ${p99Ms.toFixed(1)} ms`);
+  const { result, oursMaxMs, wallMs, summary } = await maxDelayDuring(() => model.transcribe(samples));
+  console.log(`transcribe 45 s: ${wallMs.toFixed(0)} ms wall, ${summary}`);
   expect(result.timings.encoderRuns).toBeGreaterThanOrEqual(2);
   expect(wallMs).toBeGreaterThan(1000);
-  expect(maxMs).toBeLessThan(LIMIT_MS);
+  expect(oursMaxMs).toBeLessThan(LIMIT_MS);
+});
+
+test('the measurement blames a blocked JS thread on us, and not a stall the reference thread shared', async () => {
+  const { oursMaxMs, maxMs } = await maxDelayDuring(async () => {
+    await new Promise((r) => setTimeout(r, 50));
+    const until = performance.now() + 150;
+    while (performance.now() < until); // blocks this thread only
+    await new Promise((r) => setTimeout(r, 50));
+  });
+  expect(maxMs).toBeGreaterThan(120);
+  expect(oursMaxMs).toBeGreaterThan(120);
+  expect(uncovered([0, 100], [[-10, 30], [20, 50], [90, 200]])).toBe(40);
+  expect(uncovered([0, 100], [])).toBe(100);
 });

@@ -1,9 +1,9 @@
 // Child process for test/audio-large.test.ts: stages one audio input exactly as
 // transcribe() does (read, decode, down-mix, resample into native memory) and prints the
 // event-loop delay seen meanwhile and the process's peak RSS, as JSON.
-const { monitorEventLoopDelay } = require('node:perf_hooks');
-
 const fs = require('node:fs');
+
+const { startStallMeter } = require('./loop-stalls');
 
 const { stageAudio } = require('../../dist/cjs/audio');
 
@@ -35,12 +35,11 @@ async function main() {
   native(); // the addon's own memory belongs to the baseline
   const baselineRss = process.memoryUsage().rss;
   const peakRss = peakRssMeter();
-  const delay = monitorEventLoopDelay({ resolution: 5 });
-  delay.enable();
+  const meter = await startStallMeter();
   const started = performance.now();
   const staged = await stageAudio(input);
   const ms = performance.now() - started;
-  delay.disable();
+  const delay = await meter.stop();
   console.log(
     JSON.stringify({
       seconds: staged.samples / 16000,
@@ -49,8 +48,9 @@ async function main() {
       signalBytes: staged.samples * 4,
       baselineRss,
       peakRss: peakRss(),
-      maxDelayMs: delay.max / 1e6,
-      p99DelayMs: delay.percentile(99) / 1e6,
+      maxDelayMs: delay.maxMs,
+      oursMaxDelayMs: delay.oursMaxMs,
+      p99DelayMs: delay.p99Ms,
     }),
   );
 }
