@@ -98,7 +98,12 @@ void TranscribeWorker::Run() {
     throw NativeError(ErrorCode::OutOfMemory, "whisper.cpp could not grow its KV cache (too many beams or candidates for the memory available)");
   }
   if (cancel_->load()) {
-    // The state may hold a half-finished window; don't return it to the pool.
+    // An aborted state is as reusable as a finished one: whisper_full_with_state recomputes
+    // the mel, clears the results and the KV cache and resets the decoders for every
+    // window, and ggml's scheduler is reset after a failed compute. Pooling it matters:
+    // freeing it and building a new one on another pool thread left each thread's glibc
+    // arena holding a state's worth of memory (docs/soak.md).
+    if (reuse_state) model_->ReleaseState(std::move(state));
     throw NativeError(ErrorCode::Aborted, "the transcription was aborted");
   }
   if (rc != 0) {
