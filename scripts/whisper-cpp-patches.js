@@ -116,6 +116,73 @@ int64_t whisper_full_get_segment_t0_from_state(struct whisper_state * state, int
       },
     ],
   },
+  {
+    id: 'no-timestamps-segment-times',
+    why:
+      'With no_timestamps (forced for first-generation distilled models such as ' +
+      'distil-medium.en) the timestamp tokens are suppressed, yet a segment\'s start was still ' +
+      'read from the first token\'s most likely timestamp token: a meaningless value, often ' +
+      'far before the window (segments starting at -1007 s). Its end was the window start plus ' +
+      'a full 30 s even when the audio ends sooner. The start is now the window\'s start and ' +
+      'the end is capped at the end of the audio; the token-timestamp heuristic, which spreads ' +
+      'a segment\'s tokens over [start, end], then stays inside the audio too.',
+    file: 'src/whisper.cpp',
+    replacements: [
+      {
+        count: 1,
+        before: `                auto t0 = seek + 2*(tokens_cur.front().tid - whisper_token_beg(ctx));
+`,
+        after: `                // whisper-napi patch no-timestamps-segment-times
+                auto t0 = params.no_timestamps ? seek : seek + 2*(tokens_cur.front().tid - whisper_token_beg(ctx));
+`,
+      },
+      {
+        count: 1,
+        before: `                if (!text.empty()) {
+                    const auto t1 = seek + seek_delta;
+`,
+        after: `                if (!text.empty()) {
+                    const auto t1 = std::min(seek + seek_delta, seek_end);
+`,
+      },
+    ],
+  },
+  {
+    id: 'no-speech-at-sot',
+    why:
+      'The no-speech probability must be read at <|startoftranscript|> (as OpenAI\'s Whisper ' +
+      'does), but whisper.cpp read row 0 of its logits buffer, which it fills only for the ' +
+      'last prompt token: the value was left over from the previous window or job on that ' +
+      'state (1/n_vocab on a fresh one). no_speech_thold therefore judged silence on stale ' +
+      'numbers, and one input gave different noSpeechProbability values depending on which ' +
+      'jobs had used the state before. This keeps the logits at <|startoftranscript|> too ' +
+      '(the decoder computes them for every prompt token anyway) and reads those.',
+    file: 'src/whisper.cpp',
+    replacements: [
+      {
+        count: 1,
+        before: `                whisper_batch_prep_legacy(state->batch, prompt.data(), prompt.size(), 0, 0);
+`,
+        after: `                whisper_batch_prep_legacy(state->batch, prompt.data(), prompt.size(), 0, 0);
+
+                // whisper-napi patch no-speech-at-sot
+                const int i_sot = (int) (prompt.size() - prompt_init.size());
+                state->batch.logits[i_sot] = 1;
+`,
+      },
+      {
+        count: 1,
+        before: `                    whisper_compute_logprobs(state->logits, n_logits, logprobs);
+                    whisper_compute_probs(state->logits, n_logits, logprobs, probs);
+`,
+        after: `                    const size_t row = (size_t) i_sot*ctx->model.hparams.n_vocab;
+                    const std::vector<float> logits_sot(state->logits.begin() + row, state->logits.begin() + row + n_logits);
+                    whisper_compute_logprobs(logits_sot, n_logits, logprobs);
+                    whisper_compute_probs(logits_sot, n_logits, logprobs, probs);
+`,
+      },
+    ],
+  },
 ];
 
 /** Marker every patched tree contains (CMakeLists.txt refuses a tree without it). */
