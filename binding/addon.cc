@@ -4,6 +4,7 @@
 #include "log_capture.h"
 #include "model.h"
 #include "quantize_worker.h"
+#include "speech_analysis_worker.h"
 #include "staged_audio.h"
 #include "ggml-backend.h"
 #include "whisper.h"
@@ -24,6 +25,7 @@ WhisperAddon::WhisperAddon(Napi::Env env, Napi::Object exports) {
   exports.Set("StagedAudio", staged_audio);
   exports.Set("whisperCppVersion", Napi::String::New(env, whisper_version()));
   exports.Set("quantizeModel", Napi::Function::New(env, QuantizeModel, "quantizeModel"));
+  exports.Set("analyzeSpeech", Napi::Function::New(env, AnalyzeSpeech, "analyzeSpeech"));
 }
 
 bool WhisperAddon::IsStagedAudio(const Napi::Value& value) const {

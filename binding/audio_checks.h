@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cmath>
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -11,21 +12,27 @@
 
 namespace whisper_napi {
 
-inline void PrepareSamples(std::vector<float>& samples) {
-  if (samples.empty() || samples.size() > static_cast<size_t>(INT32_MAX)) {
-    throw NativeError(ErrorCode::InvalidAudio, "audio must hold between 1 and 2^31-1 samples, got " + std::to_string(samples.size()));
+// whisper_pcm_to_mel reflects the first 200 samples for padding whatever the length, so
+// shorter input is padded with silence and never read past its end. (Under 1 s, whisper.cpp
+// returns no segments anyway.)
+constexpr size_t kMinSamples = 201;
+
+// Throws InvalidAudio unless [data, data + count) is 1 to 2^31-1 finite samples.
+inline void CheckSamples(const float* data, size_t count) {
+  if (count == 0 || count > static_cast<size_t>(INT32_MAX)) {
+    throw NativeError(ErrorCode::InvalidAudio, "audio must hold between 1 and 2^31-1 samples, got " + std::to_string(count));
   }
-  for (size_t i = 0; i < samples.size(); ++i) {
-    if (!std::isfinite(samples[i])) {
+  for (size_t i = 0; i < count; ++i) {
+    if (!std::isfinite(data[i])) {
       throw NativeError(ErrorCode::InvalidAudio, "audio sample " + std::to_string(i) + " is " +
-                                                     (std::isnan(samples[i]) ? "NaN" : "infinite") +
+                                                     (std::isnan(data[i]) ? "NaN" : "infinite") +
                                                      "; samples must be finite numbers, normally in [-1, 1]");
     }
   }
-  // whisper_pcm_to_mel reflects the first 200 samples for padding whatever the length;
-  // pad short input with silence so it never reads past the end. (Under 1 s, whisper.cpp
-  // returns no segments anyway.)
-  constexpr size_t kMinSamples = 201;
+}
+
+inline void PrepareSamples(std::vector<float>& samples) {
+  CheckSamples(samples.data(), samples.size());
   if (samples.size() < kMinSamples) samples.resize(kMinSamples, 0.0f);
 }
 

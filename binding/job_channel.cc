@@ -19,6 +19,14 @@ bool CanRunJs(napi_env env) {
   return ok;
 }
 
+napi_value MakeJobHandle(napi_env env, napi_value promise, CancelFlag flag) {
+  Napi::Env e(env);
+  Napi::Object job = Napi::Object::New(e);
+  job.Set("promise", Napi::Value(e, promise));
+  job.Set("cancel", Napi::Function::New(e, [flag](const Napi::CallbackInfo&) { flag->store(true); }, "cancel"));
+  return job;
+}
+
 struct ChannelMessage {
   enum class Kind { Ping, Segments, Progress } kind = Kind::Ping;
   CancelFlag cancel;  // a copy, so the message stays valid after the job has ended

@@ -29,6 +29,9 @@ bool CanRunJs(napi_env env);
 
 using CancelFlag = std::shared_ptr<std::atomic<bool>>;
 
+// The JS handle of a queued job: { promise, cancel() }, cancel() raising `flag`.
+napi_value MakeJobHandle(napi_env env, napi_value promise, CancelFlag flag);
+
 class JobChannel {
  public:
   // On the JS thread. `listener` (may be empty) is called with each segments/progress

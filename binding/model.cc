@@ -1,6 +1,8 @@
 #include "model.h"
 
 #include <algorithm>
+#include <cmath>
+#include <string>
 #include <vector>
 
 #include "addon.h"
@@ -18,6 +20,8 @@ Napi::Function Model::DefineClass(Napi::Env env) {
       InstanceMethod("load", &Model::Load),
       InstanceMethod("transcribe", &Model::Transcribe),
       InstanceMethod("detectLanguage", &Model::DetectLanguage),
+      InstanceMethod("tokenize", &Model::Tokenize),
+      InstanceMethod("detokenize", &Model::Detokenize),
       InstanceMethod("dispose", &Model::Dispose),
   });
 }
@@ -87,24 +91,100 @@ const std::shared_ptr<LoadedModel>& Model::RequireLoaded(Napi::Env env) const {
   return loaded_;
 }
 
-// transcribe(audio: StagedAudio, params: object, listener?: (event) => void) -> { promise, cancel() }
+// transcribe(audio: StagedAudio, params: object, listener?: (event) => void, range?: [start, end])
+//   -> { promise, cancel() }
+// Without a range the job takes the audio's samples; with one it transcribes samples
+// [start, end) and shares the audio with other such jobs (long-form windows and chunks).
 Napi::Value Model::Transcribe(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (info.Length() < 2 || !env.GetInstanceData<WhisperAddon>()->IsStagedAudio(info[0]) || !info[1].IsObject()) {
     throw MakeTypeError(env, "transcribe(audio, params) expects a StagedAudio and an object");
   }
+  const bool ranged = info.Length() > 3 && !info[3].IsUndefined();
+  double range_start = 0;
+  double range_end = 0;
+  if (ranged) {
+    Napi::Array range = info[3].IsArray() ? info[3].As<Napi::Array>() : Napi::Array::New(env);
+    Napi::Value start = range.Get(0u);
+    Napi::Value end = range.Get(1u);
+    if (range.Length() != 2 || !start.IsNumber() || !end.IsNumber()) {
+      throw MakeTypeError(env, "transcribe(): range must be [start, end] in samples");
+    }
+    range_start = start.As<Napi::Number>().DoubleValue();
+    range_end = end.As<Napi::Number>().DoubleValue();
+  }
   // Read the options first: reading them can run JS (getters), which could dispose us.
   TranscribeParams params = TranscribeParams::FromJs(info[1].As<Napi::Object>());
   const std::shared_ptr<LoadedModel>& loaded = RequireLoaded(env);
-  std::vector<float> samples = StagedAudio::Unwrap(info[0].As<Napi::Object>())->Take(env);
+  const int n_vocab = whisper_n_vocab(loaded->context());
+  for (whisper_token token : params.prompt_tokens()) {
+    if (token < 0 || token >= n_vocab) {
+      throw MakeRangeError(env, "native option 'promptTokens' holds " + std::to_string(token) + ", not a token of this model (0 to " + std::to_string(n_vocab - 1) + ")");
+    }
+  }
+  StagedAudio* audio = StagedAudio::Unwrap(info[0].As<Napi::Object>());
+  JobSamples samples;
+  if (ranged) {
+    samples.signal = audio->Share(env);
+    const double size = static_cast<double>(samples.signal->size());
+    if (!(range_start >= 0 && range_start < range_end && range_end <= size) || std::floor(range_start) != range_start ||
+        std::floor(range_end) != range_end) {
+      throw MakeRangeError(env, "transcribe(): range [" + std::to_string(range_start) + ", " + std::to_string(range_end) +
+                                    ") is not a non-empty range of whole samples within the audio's " + std::to_string(samples.signal->size()));
+    }
+    samples.begin = static_cast<size_t>(range_start);
+    samples.end = static_cast<size_t>(range_end);
+  } else {
+    samples.signal = std::make_shared<const std::vector<float>>(audio->Take(env));
+    samples.end = samples.signal->size();
+  }
 
   auto* worker = new TranscribeWorker(env, loaded, std::move(samples), std::move(params), info[2]);
-  CancelFlag flag = worker->cancel_flag();
-  Napi::Object job = Napi::Object::New(env);
-  job.Set("promise", worker->Promise());
-  job.Set("cancel", Napi::Function::New(env, [flag](const Napi::CallbackInfo&) { flag->store(true); }, "cancel"));
+  Napi::Value job(env, MakeJobHandle(env, worker->Promise(), worker->cancel_flag()));
   worker->Queue();
   return job;
+}
+
+// tokenize(text: string) -> Int32Array: the model's tokens for a text (a prompt), on the JS
+// thread (microseconds for a prompt's length, which src/ caps).
+Napi::Value Model::Tokenize(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsString()) throw MakeTypeError(env, "tokenize(text) expects a string");
+  const std::string text = info[0].As<Napi::String>().Utf8Value();
+  if (text.size() > 65536) throw MakeRangeError(env, "tokenize(): the text is longer than 64 KiB");
+  whisper_context* ctx = RequireLoaded(env)->context();
+  std::vector<whisper_token> tokens(text.size() + 16);
+  int n = whisper_tokenize(ctx, text.c_str(), tokens.data(), static_cast<int>(tokens.size()));
+  if (n < 0) {
+    tokens.resize(static_cast<size_t>(-n));
+    n = whisper_tokenize(ctx, text.c_str(), tokens.data(), static_cast<int>(tokens.size()));
+  }
+  if (n < 0) throw MakeError(env, ErrorCode::Native, "whisper.cpp could not tokenize the text");
+  Napi::Int32Array out = Napi::Int32Array::New(env, static_cast<size_t>(n));
+  std::copy_n(tokens.data(), n, out.Data());
+  return out;
+}
+
+// detokenize(tokens: Int32Array) -> string: the text of the tokens' bytes joined, so a
+// character split across tokens comes out whole; special tokens contribute nothing.
+Napi::Value Model::Detokenize(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsTypedArray() || info[0].As<Napi::TypedArray>().TypedArrayType() != napi_int32_array) {
+    throw MakeTypeError(env, "detokenize(tokens) expects an Int32Array");
+  }
+  Napi::Int32Array tokens = info[0].As<Napi::Int32Array>();
+  whisper_context* ctx = RequireLoaded(env)->context();
+  const int n_vocab = whisper_n_vocab(ctx);
+  const whisper_token eot = whisper_token_eot(ctx);
+  std::string text;
+  for (size_t i = 0; i < tokens.ElementLength(); ++i) {
+    const whisper_token token = tokens[i];
+    if (token < 0 || token >= n_vocab) throw MakeRangeError(env, "detokenize(): " + std::to_string(token) + " is not a token of this model");
+    if (token >= eot) continue;
+    const char* piece = whisper_token_to_str(ctx, token);
+    if (piece) text += piece;
+  }
+  return Napi::String::New(env, text);
 }
 
 // detectLanguage(audio: StagedAudio, threads: number) -> Promise<{ languageId, probabilities }>

@@ -26,6 +26,8 @@ class Model : public Napi::ObjectWrap<Model> {
   Napi::Value Load(const Napi::CallbackInfo& info);
   Napi::Value Transcribe(const Napi::CallbackInfo& info);
   Napi::Value DetectLanguage(const Napi::CallbackInfo& info);
+  Napi::Value Tokenize(const Napi::CallbackInfo& info);
+  Napi::Value Detokenize(const Napi::CallbackInfo& info);
   Napi::Value Dispose(const Napi::CallbackInfo& info);
 
   void Release() noexcept;

@@ -226,6 +226,7 @@ Napi::Value StagedAudio::Release(const Napi::CallbackInfo& info) {
   signal_->Cancel();
   encoded_ = {};
   if (!busy_) signal_->Release();
+  shared_.reset();
   taken_ = true;
   released_ = true;
   return info.Env().Undefined();
@@ -254,11 +255,16 @@ Napi::Value StagedAudio::Truncated(const Napi::CallbackInfo& info) {
 }
 
 std::vector<float> StagedAudio::Take(Napi::Env env) {
-  if (taken_) throw MakeError(env, ErrorCode::InvalidAudio, "this staged audio was already used by a job");
+  if (taken_ || shared_) throw MakeError(env, ErrorCode::InvalidAudio, "this staged audio was already used by a job");
   if (busy_ || !signal_->finished()) throw MakeError(env, ErrorCode::InvalidAudio, "the staged audio is incomplete");
   if (signal_->size() == 0) throw MakeError(env, ErrorCode::InvalidAudio, "the audio is empty (0 samples)");
   taken_ = true;
   return signal_->TakeSamples();
+}
+
+std::shared_ptr<const std::vector<float>> StagedAudio::Share(Napi::Env env) {
+  if (!shared_) shared_ = std::make_shared<const std::vector<float>>(Take(env));
+  return shared_;
 }
 
 }  // namespace whisper_napi

@@ -43,6 +43,11 @@ class StagedAudio : public Napi::ObjectWrap<StagedAudio> {
   // Moves the finished samples out; throws a JS error if they are not ready or taken.
   std::vector<float> Take(Napi::Env env);
 
+  // The finished samples, shared by every job that transcribes a part of them (long-form
+  // windows and chunks, src/long-form/) and by speech analysis; they stay until release()
+  // and the last such job have let go. Throws like Take().
+  std::shared_ptr<const std::vector<float>> Share(Napi::Env env);
+
   // Called on the JS thread when a pool task on this audio has settled.
   void SetIdle() {
     busy_ = false;
@@ -68,6 +73,7 @@ class StagedAudio : public Napi::ObjectWrap<StagedAudio> {
   // Shared with the pool task that is filling it, which may outlive this wrapper.
   std::shared_ptr<AudioSignal> signal_;
   std::vector<uint8_t> encoded_;  // appendEncoded() slices, until decode() takes them
+  std::shared_ptr<const std::vector<float>> shared_;  // once Share() has been called
   bool busy_ = false;
   bool taken_ = false;
   bool released_ = false;

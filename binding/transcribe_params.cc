@@ -12,6 +12,8 @@ namespace {
 
 constexpr int kMaxThreads = 64;
 constexpr size_t kMaxPromptBytes = 4096;
+// whisper.cpp keeps at most n_text_ctx/2 (224) prompt tokens; more is a caller's mistake.
+constexpr size_t kMaxPromptTokens = 1024;
 
 // Each reader leaves the default in place when the field is absent or undefined.
 class OptionReader {
@@ -178,6 +180,11 @@ whisper_full_params TranscribeParams::ToWhisper() const {
   whisper_full_params w = params_;
   w.language = language_.c_str();
   w.initial_prompt = has_initial_prompt_ ? initial_prompt_.c_str() : nullptr;
+  if (!prompt_tokens_.empty()) {
+    // whisper.cpp uses these instead of tokenizing initial_prompt.
+    w.prompt_tokens = prompt_tokens_.data();
+    w.prompt_n_tokens = static_cast<int>(prompt_tokens_.size());
+  }
   w.suppress_regex = has_suppress_regex_ ? suppress_regex_.c_str() : nullptr;
   w.vad_model_path = vad_model_.empty() ? nullptr : vad_model_.c_str();
   return w;

@@ -6,6 +6,7 @@
 #include <napi.h>
 
 #include <string>
+#include <vector>
 
 #include "whisper.h"
 
@@ -20,6 +21,8 @@ class TranscribeParams {
   whisper_full_params ToWhisper() const;
 
   bool token_details() const { return token_details_; }
+  // Text tokens of the previous window, for the decoder's context (src/long-form/).
+  const std::vector<whisper_token>& prompt_tokens() const { return prompt_tokens_; }
   // Voice activity detection with whisper.cpp's Silero VAD, and its model file.
   bool vad() const { return params_.vad; }
   const std::string& vad_model() const { return vad_model_; }
@@ -36,6 +39,7 @@ class TranscribeParams {
   std::string initial_prompt_;
   std::string suppress_regex_;
   std::string vad_model_;
+  std::vector<whisper_token> prompt_tokens_;
   bool has_initial_prompt_ = false;
   bool has_suppress_regex_ = false;
   bool token_details_ = false;

@@ -17,7 +17,7 @@ int whisper_napi_full_with_state(whisper_context* ctx, whisper_state* state, whi
 
 namespace whisper_napi {
 
-TranscribeWorker::TranscribeWorker(Napi::Env env, std::shared_ptr<LoadedModel> model, std::vector<float> samples,
+TranscribeWorker::TranscribeWorker(Napi::Env env, std::shared_ptr<LoadedModel> model, JobSamples samples,
                                    TranscribeParams params, Napi::Value listener)
     : SafeAsyncWorker(env, "whisper-napi:transcribe"),
       deferred_(Napi::Promise::Deferred::New(env)),
@@ -31,14 +31,24 @@ void TranscribeWorker::Execute() {
   const auto start = std::chrono::steady_clock::now();
   error_ = CatchNativeErrors("transcription", [this] { Run(); });
   total_ms_ = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-  // Free what this job held here, on the pool thread: the samples, and the weights too if
-  // the model was disposed while the job ran (this was then the last reference).
-  std::vector<float>().swap(samples_);
+  // Free what this job held here, on the pool thread: the samples (if no other job shares
+  // them), and the weights too if the model was disposed while the job ran (this was then
+  // the last reference).
+  samples_.signal.reset();
   model_.reset();
 }
 
 void TranscribeWorker::Run() {
-  PrepareSamples(samples_);
+  const float* samples = samples_.signal->data() + samples_.begin;
+  size_t count = samples_.end - samples_.begin;
+  CheckSamples(samples, count);
+  std::vector<float> padded;
+  if (count < kMinSamples) {
+    padded.assign(samples, samples + count);
+    padded.resize(kMinSamples, 0.0f);
+    samples = padded.data();
+    count = padded.size();
+  }
   if (cancel_->load()) throw NativeError(ErrorCode::Aborted, "the transcription was aborted");
 
   // whisper.cpp loads the VAD model itself, from the path, inside whisper_full; it must be
@@ -90,8 +100,7 @@ void TranscribeWorker::Run() {
     wparams.progress_callback_user_data = this;
   }
 
-  const int rc = whisper_napi_full_with_state(model_->context(), state.get(), wparams, samples_.data(),
-                                              static_cast<int>(samples_.size()));
+  const int rc = whisper_napi_full_with_state(model_->context(), state.get(), wparams, samples, static_cast<int>(count));
   if (rc == -7) {
     // whisper.cpp freed the state itself when it failed to grow the KV cache.
     (void)state.release();

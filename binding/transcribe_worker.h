@@ -19,10 +19,18 @@
 
 namespace whisper_napi {
 
+// The samples a job transcribes: [begin, end) of a 16 kHz signal, which other jobs may share
+// (the windows or chunks of one long-form transcription, src/long-form/).
+struct JobSamples {
+  std::shared_ptr<const std::vector<float>> signal;
+  size_t begin = 0;
+  size_t end = 0;
+};
+
 class TranscribeWorker : public SafeAsyncWorker {
  public:
   // `listener` (may be undefined) receives streamed segments and progress (job_channel.h).
-  TranscribeWorker(Napi::Env env, std::shared_ptr<LoadedModel> model, std::vector<float> samples,
+  TranscribeWorker(Napi::Env env, std::shared_ptr<LoadedModel> model, JobSamples samples,
                    TranscribeParams params, Napi::Value listener);
 
   Napi::Promise Promise() const { return deferred_.Promise(); }
@@ -38,7 +46,7 @@ class TranscribeWorker : public SafeAsyncWorker {
 
   Napi::Promise::Deferred deferred_;
   std::shared_ptr<LoadedModel> model_;
-  std::vector<float> samples_;
+  JobSamples samples_;
   TranscribeParams params_;
   CancelFlag cancel_;  // set by JS (abort, dispose) or by the channel (teardown)
   JobChannel channel_;

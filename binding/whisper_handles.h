@@ -28,7 +28,12 @@ struct WhisperStateDeleter {
   }
 };
 
+struct WhisperVadContextDeleter {
+  void operator()(whisper_vad_context* vad) const { whisper_vad_free(vad); }
+};
+
 using WhisperContextPtr = std::unique_ptr<whisper_context, WhisperContextDeleter>;
 using WhisperStatePtr = std::unique_ptr<whisper_state, WhisperStateDeleter>;
+using WhisperVadContextPtr = std::unique_ptr<whisper_vad_context, WhisperVadContextDeleter>;
 
 }  // namespace whisper_napi
