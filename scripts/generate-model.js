@@ -26,6 +26,9 @@ const PRESETS = {
   // Smallest shape whisper.cpp runs: for fast behavioural tests.
   micro: { nVocab: 51864, nAudioCtx: 1500, nAudioState: 64, nAudioHead: 1, nAudioLayer: 1, nTextCtx: 448, nTextState: 64, nTextHead: 1, nTextLayer: 1, nMels: 80 },
   'tiny.en': { nVocab: 51864, nAudioCtx: 1500, nAudioState: 384, nAudioHead: 6, nAudioLayer: 4, nTextCtx: 448, nTextState: 384, nTextHead: 6, nTextLayer: 4, nMels: 80 },
+  // A distilled decoder (2 layers) on tiny.en's encoder: whisper.cpp treats it as
+  // distil-medium.en (no timestamps), at a tiny fraction of the cost.
+  'distil-tiny.en': { nVocab: 51864, nAudioCtx: 1500, nAudioState: 384, nAudioHead: 6, nAudioLayer: 4, nTextCtx: 448, nTextState: 384, nTextHead: 6, nTextLayer: 2, nMels: 80 },
   'distil-medium.en': { nVocab: 51864, nAudioCtx: 1500, nAudioState: 1024, nAudioHead: 16, nAudioLayer: 24, nTextCtx: 448, nTextState: 1024, nTextHead: 16, nTextLayer: 2, nMels: 80 },
   'medium.en': { nVocab: 51864, nAudioCtx: 1500, nAudioState: 1024, nAudioHead: 16, nAudioLayer: 24, nTextCtx: 448, nTextState: 1024, nTextHead: 16, nTextLayer: 24, nMels: 80 },
 };

@@ -12,7 +12,17 @@ import { audioTooLong, bytesPerSample, memoryBudget } from './memory';
 import { LANGUAGES, languageCount } from './languages';
 import { deriveModelInfo, type ModelInfo } from './model-info';
 import { JobQueue } from './job-queue';
-import type { NativeJob, NativeJobEvent, NativeModel, NativeTranscribeParams } from './native';
+import {
+  chooseLongForm,
+  defaultChunkSeconds,
+  transcribeInChunks,
+  transcribeInWindows,
+  type LongFormChoice,
+  type LongFormContext,
+  type SpeechAnalysis,
+} from './long-form';
+import { DEFAULT_SPEECH_DETECTION } from './long-form/speech';
+import type { NativeJobEvent, NativeModel, NativeSegment, NativeTranscribeParams, NativeTranscription } from './native';
 import {
   checkOptionsForModel,
   defaultThreads,
@@ -24,22 +34,22 @@ import {
   type LoadModelOptions,
   type TranscribeOptions,
 } from './options';
-import { buildTranscript, toSegment, type Segment, type Transcript } from './transcript';
+import { buildTranscript, toSegment, type LongFormReport, type Segment, type Transcript } from './transcript';
 
 // Every job running in this thread. At process.exit() libuv joins its thread pool, which
 // would wait for each running transcription to finish (minutes, for long audio): cancel
 // them first so exit is prompt. The listener is there only while jobs run.
-const runningJobs = new Set<NativeJob>();
+const runningJobs = new Set<{ cancel(): void }>();
 const cancelRunningJobs = () => {
   for (const job of runningJobs) job.cancel();
 };
 
-function track(job: NativeJob): void {
+function track(job: { cancel(): void }): void {
   if (runningJobs.size === 0) process.on('exit', cancelRunningJobs);
   runningJobs.add(job);
 }
 
-function untrack(job: NativeJob): void {
+function untrack(job: { cancel(): void }): void {
   if (runningJobs.delete(job) && runningJobs.size === 0) process.off('exit', cancelRunningJobs);
 }
 
@@ -50,7 +60,8 @@ function untrack(job: NativeJob): void {
  * its error is what the caller gets.
  */
 class JobEvents {
-  job: NativeJob | undefined;
+  /** Cancels the transcription's native jobs (a callback threw). */
+  job: { cancel(): void } | undefined;
   error: unknown;
   readonly listener: ((event: NativeJobEvent) => void) | undefined;
   #delivered = 0;
@@ -128,15 +139,17 @@ export class WhisperModel implements AsyncDisposable {
 
   #native: NativeModel | undefined;
   readonly #threads: number | undefined;
+  readonly #maxConcurrency: number;
   readonly #queue: JobQueue;
-  readonly #jobs = new Set<{ job: NativeJob; settled: Promise<unknown> }>();
+  readonly #jobs = new Set<{ job: { cancel(): void }; settled: Promise<unknown> }>();
   #disposing: Promise<void> | undefined;
 
   private constructor(model: NativeModel, info: ModelInfo, options: LoadModelOptions) {
     this.#native = model;
     this.info = info;
     this.#threads = options.threads;
-    this.#queue = new JobQueue(options.maxConcurrency ?? 1);
+    this.#maxConcurrency = options.maxConcurrency ?? 1;
+    this.#queue = new JobQueue(this.#maxConcurrency);
   }
 
   /** Loads a ggml whisper model on the libuv thread pool. Prefer the top-level `loadModel`. */
@@ -203,7 +216,7 @@ export class WhisperModel implements AsyncDisposable {
       const staged = await stageAudio(audio, { sampleRate, signal, maxSeconds: 30 });
       const pending = this.#live().detectLanguage(staged.audio, threads ?? this.#threads ?? defaultThreads());
       // Not cancellable (one encoder pass), but dispose() waits for it like for a job.
-      const entry = { job: { promise: pending, cancel: () => undefined } as unknown as NativeJob, settled: pending.catch(() => undefined) };
+      const entry = { job: { cancel: () => undefined }, settled: pending.catch(() => undefined) };
       this.#jobs.add(entry);
       const result = await pending
         .catch((error: unknown) => {
@@ -234,7 +247,6 @@ export class WhisperModel implements AsyncDisposable {
   async #run(audio: AudioInput, params: NativeTranscribeParams, checked: TranscribeOptions): Promise<Transcript> {
     const signal = checked.signal;
     const events = new JobEvents(checked);
-    let job: NativeJob;
     let staged: StagedInput | undefined;
     try {
       // Staged only now that a slot is ours: waiting jobs hold no native memory. Audio longer
@@ -245,21 +257,43 @@ export class WhisperModel implements AsyncDisposable {
       staged = await stageAudio(audio, { sampleRate: checked.sampleRate, signal, memory });
       // Checked again: staging long audio yields to the event loop, and reading the
       // options may have run user code.
-      job = this.#live().transcribe(staged.audio, params, events.listener);
+      this.#live();
     } catch (error) {
       staged?.audio.release();
       throw fromNativeError(error);
     }
-    events.job = job;
-    const entry = { job, settled: job.promise.catch(() => undefined) };
-    this.#jobs.add(entry);
-    track(job);
-    const onAbort = () => job.cancel();
-    signal?.addEventListener('abort', onAbort, { once: true });
-    if (signal?.aborted) job.cancel(); // aborted while staging: the listener came too late
+
+    // Every native job of this transcription (one, or one per long-form window or chunk):
+    // an abort cancels them, dispose() and process exit too.
+    const running = new Set<{ cancel(): void }>();
+    const cancelRunning = () => {
+      for (const job of running) job.cancel();
+    };
+    const start = <T>(job: { promise: Promise<T>; cancel(): void }): Promise<T> => {
+      running.add(job);
+      const entry = { job, settled: job.promise.catch(() => undefined) };
+      this.#jobs.add(entry);
+      track(job);
+      if (signal?.aborted) job.cancel(); // aborted while staging, or between windows
+      return job.promise.finally(() => {
+        running.delete(job);
+        this.#jobs.delete(entry);
+        untrack(job);
+      });
+    };
+    events.job = { cancel: cancelRunning };
+    signal?.addEventListener('abort', cancelRunning);
+
+    const choice = chooseLongForm(checked, this.info);
     try {
-      const result = await job.promise;
-      const transcript = buildTranscript(result, staged!.samples, params.language, staged!.source);
+      let result: NativeTranscription;
+      let report: LongFormReport = { ...choice };
+      if (choice.mode === 'native') {
+        result = await start(this.#live().transcribe(staged.audio, params, events.listener));
+      } else {
+        ({ result, report } = await this.#runLongForm(staged, params, checked, choice, events, start, cancelRunning));
+      }
+      const transcript = buildTranscript(result, staged.samples, params.language, staged.source, report);
       events.finish(transcript);
       return transcript;
     } catch (error) {
@@ -274,10 +308,83 @@ export class WhisperModel implements AsyncDisposable {
       throw mapped;
     } finally {
       events.close();
-      signal?.removeEventListener('abort', onAbort);
-      this.#jobs.delete(entry);
-      untrack(job);
+      signal?.removeEventListener('abort', cancelRunning);
+      // Long-form jobs shared the samples; each running job holds them until it ends.
+      if (choice.mode !== 'native') staged.audio.release();
     }
+  }
+
+  /** Smart windows or chunks (src/long-form/), each a native job on a range of the staged audio. */
+  async #runLongForm(
+    staged: StagedInput,
+    params: NativeTranscribeParams,
+    checked: TranscribeOptions,
+    choice: LongFormChoice,
+    events: JobEvents,
+    start: <T>(job: { promise: Promise<T>; cancel(): void }) => Promise<T>,
+    cancelRunning: () => void,
+  ): Promise<{ result: NativeTranscription; report: LongFormReport }> {
+    const wantsTokens = Boolean(checked.tokens || checked.tokenTimestamps);
+    // Token detail is needed for prompts and merging; the caller gets it only if asked.
+    const strip = (segments: NativeSegment[]) => (wantsTokens ? segments : segments.map(({ tokens: _, ...rest }) => rest));
+    const signal = checked.signal;
+    const context: LongFormContext = {
+      sampleCount: staged.samples,
+      params,
+      // whisper.cpp: <|endoftext|> is 50256 in English-only vocabularies, 50257 otherwise;
+      // every id from there on is special (language, task, timestamps).
+      eot: this.info.multilingual ? 50257 : 50256,
+      maxPromptTokens: Math.floor(this.info.nTextCtx / 2) - 1,
+      run: (range, p) => start(this.#live().transcribe(staged.audio, p, undefined, range)),
+      analyze: (vadModel, threads): Promise<SpeechAnalysis> => start(native().analyzeSpeech(staged.audio, { vadModel, threads })),
+      tokenize: (text) => this.#live().tokenize(text),
+      detokenize: (tokens) => this.#live().detokenize(Int32Array.from(tokens)),
+      emit: (event) => events.listener?.(event.type === 'segments' ? { ...event, segments: strip(event.segments) } : event),
+      throwIfStopped: () => {
+        this.#live();
+        if (signal?.aborted) throw new AbortError('the transcription was aborted', { cause: signal.reason });
+      },
+      cancelRunning,
+    };
+    const from = checked.offset ?? 0;
+    const to = checked.duration ? from + checked.duration : Infinity;
+    const started = performance.now();
+    let result: NativeTranscription;
+    let report: LongFormReport;
+    if (choice.mode === 'smart') {
+      const out = await transcribeInWindows(context, {
+        from,
+        to,
+        vadModel: checked.vadModel,
+        speechDetection: {
+          threshold: checked.vadThreshold ?? DEFAULT_SPEECH_DETECTION.threshold,
+          minSpeechMs: checked.vadMinSpeechMs ?? DEFAULT_SPEECH_DETECTION.minSpeechMs,
+          minSilenceMs: checked.vadMinSilenceMs ?? DEFAULT_SPEECH_DETECTION.minSilenceMs,
+          padMs: checked.vadSpeechPadMs ?? DEFAULT_SPEECH_DETECTION.padMs,
+        },
+        trimToSpeech: this.info.forcedNoTimestamps || Boolean(checked.noTimestamps),
+        carryInitialPrompt: Boolean(checked.carryInitialPrompt),
+        initialPrompt: checked.initialPrompt,
+      });
+      result = out.result;
+      report = { ...choice, windows: out.windows };
+    } else {
+      const chunkSeconds = checked.chunkLength ?? defaultChunkSeconds(this.info);
+      const out = await transcribeInChunks(context, {
+        from,
+        to,
+        chunkSeconds,
+        strideSeconds: checked.chunkStride ?? chunkSeconds / 6,
+        parallel: checked.parallelChunks ?? this.#maxConcurrency,
+        tokenTimes: Boolean(checked.tokenTimestamps),
+      });
+      result = out.result;
+      report = { ...choice, chunks: out.chunks };
+    }
+    // Wall time: chunks run in parallel, so the jobs' own times overlap.
+    result.totalMs = performance.now() - started;
+    result.segments = strip(result.segments);
+    return { result, report };
   }
 
   /**

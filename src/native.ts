@@ -86,6 +86,8 @@ export interface NativeTranscribeParams {
   vadMaxSpeechSeconds?: number;
   vadSpeechPadMs?: number;
   vadSamplesOverlap?: number;
+  /** Text tokens of the previous window, as the decoder's context (long-form windows). */
+  promptTokens?: Int32Array;
 }
 
 export interface NativeToken {
@@ -133,6 +135,15 @@ export interface NativeModel {
    * (events may still arrive after it settles).
    */
   transcribe(audio: NativeStagedAudio, params: NativeTranscribeParams, listener?: (event: NativeJobEvent) => void): NativeJob;
+  /**
+   * Transcribes samples [start, end) of the audio, which stays usable for further ranged
+   * jobs and analyzeSpeech() until it is released (long-form windows and chunks).
+   */
+  transcribe(audio: NativeStagedAudio, params: NativeTranscribeParams, listener: ((event: NativeJobEvent) => void) | undefined, range: [number, number]): NativeJob;
+  /** The model's tokens for a text; on the JS thread (short texts only). */
+  tokenize(text: string): Int32Array;
+  /** The text of tokens, their bytes joined; special tokens are skipped. */
+  detokenize(tokens: Int32Array): string;
   /** One encoder pass over the first 30 s; multilingual models only. */
   detectLanguage(audio: NativeStagedAudio, threads: number): Promise<{ languageId: number; probabilities: number[] }>;
   /** Resolves once the weights are freed (on the thread pool). */
@@ -176,6 +187,14 @@ export interface NativeAddon {
     devices: { name: string; description: string; type: 'cpu' | 'gpu' | 'igpu' | 'accel' | 'meta' }[];
     /** Portable builds: the CPU variant's library ggml loaded for this CPU; null when linked in. */
     cpuBackendFile: string | null;
+  };
+  /**
+   * Loudness of each 10-ms frame and, with a Silero VAD model, the speech probability of
+   * each 32-ms frame (binding/speech_analysis_worker.h). Shares the audio like a ranged job.
+   */
+  analyzeSpeech(audio: NativeStagedAudio, options: { vadModel?: string; threads: number }): {
+    promise: Promise<{ rms: Float32Array; speechProbabilities: Float32Array | null }>;
+    cancel(): void;
   };
   /** whisper.cpp's quantizer on the thread pool (binding/quantize_worker.h). */
   quantizeModel(input: string, output: string, type: string): Promise<void>;

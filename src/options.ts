@@ -130,6 +130,31 @@ export interface TranscribeOptions {
   vadSpeechPadMs?: number;
   /** Overlap between speech segments when they are joined, in seconds. Default `0.1`. */
   vadSamplesOverlap?: number;
+  /**
+   * How audio longer than one 30-s window is transcribed (`transcript.longForm` says which
+   * mode ran and why). Default `'auto'`:
+   * - `'native'`: whisper.cpp's own sequential loop (each window starts after the last
+   *   complete segment). The default for models that predict timestamps, and with `vad: true`.
+   * - `'smart'`: sequential windows of at most 30 s cut in silences found by the Silero VAD
+   *   (`vadModel`), or at the quietest moment when speech runs on or no VAD model is given;
+   *   each window is conditioned on the text before it. The default for distilled models
+   *   (distil-medium.en, distil-small.en, distil-large-v2/v3), which whisper.cpp would
+   *   otherwise advance in blind 30-s hops.
+   * - `'chunked'`: Distil-Whisper's chunked algorithm: overlapping chunks (`chunkLength`,
+   *   `chunkStride`) transcribed in parallel (`parallelChunks`) and merged where their
+   *   token sequences agree.
+   */
+  longForm?: 'auto' | 'native' | 'smart' | 'chunked';
+  /** `'chunked'`: chunk length in seconds (1–30). Default `15` for distilled models, else `30`. */
+  chunkLength?: number;
+  /** `'chunked'`: overlap on each side of a chunk, in seconds. Default `chunkLength / 6`. */
+  chunkStride?: number;
+  /**
+   * `'chunked'`: chunks transcribed at once, each on its own decoding state; `threads` is
+   * shared among them. Default: the model's `maxConcurrency`. The transcription still
+   * counts as one job of the model's queue.
+   */
+  parallelChunks?: number;
   /** Abort the job. The promise rejects with an `AbortError`. */
   signal?: AbortSignal;
   /**
@@ -204,7 +229,13 @@ const TRANSCRIBE_RULES: Record<Exclude<keyof TranscribeOptions, CallbackOption>,
   vadMaxSpeechSeconds: { kind: 'number', min: 0.1, max: 1e30 },
   vadSpeechPadMs: { kind: 'integer', min: 0, max: 60_000 },
   vadSamplesOverlap: { kind: 'number', min: 0, max: 10 },
+  longForm: { kind: 'string' },
+  chunkLength: { kind: 'number', min: 1, max: 30 },
+  chunkStride: { kind: 'number', min: 0, max: 14.5 },
+  parallelChunks: { kind: 'integer', min: 1, max: 64 },
 };
+
+const LONG_FORM_MODES = ['auto', 'native', 'smart', 'chunked'] as const;
 
 /** Levenshtein distance, for "did you mean" on misspelled option names. */
 function distance(a: string, b: string): number {
@@ -301,6 +332,17 @@ export function validateTranscribeOptions(options: unknown, extraKeys: string[] 
   }
   if (checked.vad && !checked.vadModel) {
     throw new InvalidOptionError("transcribe option 'vad' needs 'vadModel': the path of a Silero VAD model in ggml form");
+  }
+  if (checked.longForm !== undefined && !(LONG_FORM_MODES as readonly string[]).includes(checked.longForm)) {
+    throw new InvalidOptionError(`transcribe option 'longForm' must be one of ${LONG_FORM_MODES.map((m) => `'${m}'`).join(', ')}, got ${JSON.stringify(checked.longForm)}`);
+  }
+  if (checked.vad && (checked.longForm === 'smart' || checked.longForm === 'chunked')) {
+    throw new InvalidOptionError(
+      `transcribe option 'vad: true' (whisper.cpp's VAD, which removes silences before its own loop) cannot be combined with longForm '${checked.longForm}'; give only 'vadModel' to place ${checked.longForm === 'smart' ? 'windows' : 'chunks'} with the VAD`,
+    );
+  }
+  if (checked.chunkLength !== undefined && checked.chunkStride !== undefined && checked.chunkLength - 2 * checked.chunkStride <= 0) {
+    throw new InvalidOptionError(`transcribe option 'chunkStride' (${checked.chunkStride} s on each side) must leave room in a ${checked.chunkLength}-s chunk: less than ${checked.chunkLength / 2} s`);
   }
   const increment = checked.temperatureIncrement;
   if (increment !== undefined && increment !== 0 && increment < 0.01) {

@@ -1,5 +1,6 @@
 /** The result of a transcription, in seconds, built from the addon's centisecond values. */
 import type { AudioSourceInfo } from './audio/types';
+import type { ChunkReport, LongFormMode, WindowReport } from './long-form';
 import type { NativeSegment, NativeTranscription } from './native';
 
 export interface Token {
@@ -35,6 +36,16 @@ export interface TranscriptTimings {
   encoderRuns: number;
 }
 
+/** Which long-form algorithm produced a transcript, and why (option `longForm`). */
+export interface LongFormReport {
+  mode: LongFormMode;
+  reason: string;
+  /** 'smart': the windows, in seconds, with why each ends where it does. */
+  windows?: WindowReport[];
+  /** 'chunked': the chunks, the part of each it speaks for, and how each was joined. */
+  chunks?: ChunkReport[];
+}
+
 export interface Transcript {
   /** All segment texts joined, trimmed. */
   text: string;
@@ -44,6 +55,8 @@ export interface Transcript {
   timings: TranscriptTimings;
   /** The input as it was before conversion to 16 kHz mono. */
   audio: AudioSourceInfo;
+  /** The long-form algorithm used, and why. */
+  longForm: LongFormReport;
 }
 
 // whisper.cpp counts time in centiseconds. Divide (not multiply by 0.01) so 2990 -> 29.9 exactly.
@@ -69,7 +82,13 @@ export function toSegment(s: NativeSegment): Segment {
   return segment;
 }
 
-export function buildTranscript(result: NativeTranscription, sampleCount: number, requestedLanguage: string, audio: AudioSourceInfo): Transcript {
+export function buildTranscript(
+  result: NativeTranscription,
+  sampleCount: number,
+  requestedLanguage: string,
+  audio: AudioSourceInfo,
+  longForm: LongFormReport,
+): Transcript {
   const segments = result.segments.map(toSegment);
   const audioSeconds = sampleCount / 16000;
   return {
@@ -83,5 +102,6 @@ export function buildTranscript(result: NativeTranscription, sampleCount: number
       encoderRuns: result.encoderRuns,
     },
     audio,
+    longForm,
   };
 }

@@ -8,6 +8,7 @@ const token = (text: string, start: number, end: number, probability = 0.5) => (
 const transcript: Transcript = {
   text: 'And so my fellow Americans, ask not.',
   language: 'en',
+  longForm: { mode: 'native', reason: 'a fixture' },
   timings: { totalMs: 1, audioSeconds: 4000, realTimeFactor: 0, encoderRuns: 1 },
   audio: { format: 'pcm', sampleRate: 16000, channels: 1 },
   segments: [

@@ -5,6 +5,7 @@
  */
 import { loadModel } from '../src';
 import { jfk } from './support/audio';
+import { warnSkipped } from './support/skip-banner';
 
 const MODEL = process.env.WHISPER_TEST_MODEL;
 const REFERENCE = 'And so my fellow Americans, ask not what your country can do for you, ask what you can do for your country.';
@@ -14,12 +15,10 @@ function words(text: string): string[] {
 }
 
 if (!MODEL) {
-  console.warn(
-    '\n' + '!'.repeat(78) + '\n' +
-      '!!  SKIPPED: real-model tests. WHISPER_TEST_MODEL is not set, so nothing here checks\n' +
-      '!!  that real weights give the right words. Set it to a ggml model file to run them.\n' +
-      '!'.repeat(78) + '\n',
-  );
+  warnSkipped([
+    'SKIPPED: real-model tests. WHISPER_TEST_MODEL is not set, so nothing here checks',
+    'that real weights give the right words. Set it to a ggml model file to run them.',
+  ]);
 }
 
 (MODEL ? describe : describe.skip)(`real weights (${MODEL ?? 'WHISPER_TEST_MODEL not set'})`, () => {

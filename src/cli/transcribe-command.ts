@@ -18,6 +18,7 @@ export interface TranscribeFlags {
   prompt?: string;
   vad?: boolean;
   vadModel?: string;
+  longForm?: string;
   wordTimestamps?: boolean;
   noFallback?: boolean;
 }
@@ -60,7 +61,9 @@ export async function transcribeCommand(files: string[], flags: TranscribeFlags,
         onProgress: (percent) => bar.update(percent / 100),
         ...(flags.language ? { language: flags.language } : {}),
         ...(flags.prompt ? { initialPrompt: flags.prompt } : {}),
-        ...(flags.vad ? { vad: true, vadModel } : {}),
+        ...(flags.vad ? { vad: true } : {}),
+        ...(vadModel ? { vadModel } : {}),
+        ...(flags.longForm ? { longForm: flags.longForm as TranscribeOptions['longForm'] } : {}),
         ...(flags.wordTimestamps ? { tokenTimestamps: true } : {}),
         ...(flags.noFallback ? { temperatureIncrement: 0 } : {}),
       };

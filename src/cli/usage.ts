@@ -11,7 +11,9 @@ Commands:
       --language <code>     Spoken language, or 'auto' (multilingual models; default en)
       --prompt <text>       Initial prompt (vocabulary, spelling, style)
       --vad                 Transcribe only the speech found by Silero VAD
-      --vad-model <path>    The Silero VAD model in ggml form (or $WHISPER_NAPI_VAD_MODEL)
+      --vad-model <path>    The Silero VAD model in ggml form (or $WHISPER_NAPI_VAD_MODEL);
+                            also places the windows of --long-form smart
+      --long-form <mode>    auto (default), native, smart or chunked: see the README
       --word-timestamps     Word times: in JSON, and one cue per word in SRT/VTT
       --no-fallback         No temperature fallback: the same output on every run
   download <id|url>         Download a model into the cache and print its path

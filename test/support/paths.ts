@@ -8,7 +8,7 @@ export const FIXTURES = path.resolve(ROOT, '..', 'shared', 'fixtures');
 export const JFK_WAV = path.join(FIXTURES, 'jfk.wav');
 export const CACHE = path.join(ROOT, '.cache');
 
-export type Preset = 'micro' | 'tiny.en' | 'distil-medium.en';
+export type Preset = 'micro' | 'tiny.en' | 'distil-tiny.en' | 'distil-medium.en';
 
 export interface ModelSpec {
   preset: Preset;
@@ -38,5 +38,6 @@ export const MODELS = {
   microSynth: { preset: 'micro', synthVocab: true },
   microMultilingual: { preset: 'micro', synthVocab: true, multilingual: true },
   tiny: { preset: 'tiny.en' },
+  distilTiny: { preset: 'distil-tiny.en' },
   distilMedium: { preset: 'distil-medium.en' },
 } as const satisfies Record<string, ModelSpec>;

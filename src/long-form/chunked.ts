@@ -1,0 +1,129 @@
+/**
+ * Chunked long-form (option `longForm: 'chunked'`): fixed, overlapping chunks
+ * (./chunks.ts), transcribed independently on up to `parallel` decoding states at once,
+ * their token sequences merged where they overlap (./merge.ts). One segment per chunk, for
+ * the tokens the merge kept from it, in original-audio time.
+ */
+import type { NativeSegment, NativeToken, NativeTranscription } from '../native';
+import { SAMPLE_RATE, shiftToken, textTokens, toTicks, type LongFormContext } from './context';
+import { planChunks, type PlannedChunk } from './chunks';
+import { mergeChunks, type MergeResult } from './merge';
+
+export interface ChunkedOptions {
+  from: number;
+  to: number;
+  chunkSeconds: number;
+  strideSeconds: number;
+  /** Chunks transcribed at once, each on its own decoding state. */
+  parallel: number;
+  /** Token times are meaningful (tokenTimestamps): segment bounds follow the kept tokens. */
+  tokenTimes: boolean;
+}
+
+export interface ChunkReport extends PlannedChunk {
+  /** How this chunk's text was joined to the previous one's. */
+  join: MergeResult['joins'][number];
+  /** Text tokens the chunk produced, and how many of them the merge kept. */
+  tokens: number;
+  keptTokens: number;
+}
+
+export async function transcribeInChunks(ctx: LongFormContext, options: ChunkedOptions): Promise<{ result: NativeTranscription; chunks: ChunkReport[] }> {
+  const duration = ctx.sampleCount / SAMPLE_RATE;
+  const planned = planChunks(options.from, Math.min(options.to, duration), options.chunkSeconds, options.strideSeconds);
+  const parallel = Math.max(1, Math.min(options.parallel, planned.length));
+  const params = { ...ctx.params, tokenDetails: true, noContext: true, threads: Math.max(1, Math.floor(ctx.params.threads / parallel)) };
+  delete params.offsetMs;
+  delete params.durationMs;
+
+  const results: (NativeTranscription | undefined)[] = planned.map(() => undefined);
+  const tokens: NativeToken[][] = planned.map(() => []);
+  const segments: NativeSegment[] = [];
+  let emittedChunks = 0;
+  let finished = 0;
+
+  const chunkTokens = () =>
+    planned.map((c, i) => ({
+      tokens: tokens[i]!.map((t) => t.id),
+      ownFrom: (c.ownStart - c.start) / (c.end - c.start),
+      ownTo: (c.ownEnd - c.start) / (c.end - c.start),
+    }));
+
+  // Chunks are final once the next one has been merged with them; stream those.
+  const emitFinal = () => {
+    let ready = 0;
+    while (ready < planned.length && results[ready]) ready++;
+    const final = ready === planned.length ? ready : ready - 1;
+    if (final <= emittedChunks) return;
+    const merged = mergeChunks(chunkTokens().slice(0, ready));
+    const fresh: NativeSegment[] = [];
+    for (let i = emittedChunks; i < final; i++) {
+      const segment = chunkSegment(planned[i]!, results[i]!, tokens[i]!, merged.kept[i]!, options.tokenTimes, ctx);
+      if (segment) fresh.push(segment);
+    }
+    emittedChunks = final;
+    if (fresh.length > 0) ctx.emit({ type: 'segments', index: segments.length, segments: fresh });
+    segments.push(...fresh);
+  };
+
+  const transcribe = async (i: number) => {
+    const chunk = planned[i]!;
+    const range: [number, number] = [Math.round(chunk.start * SAMPLE_RATE), Math.min(ctx.sampleCount, Math.round(chunk.end * SAMPLE_RATE))];
+    const result = await ctx.run(range, params);
+    results[i] = result;
+    const offset = toTicks(chunk.start);
+    tokens[i] = textTokens(result, ctx.eot).map((t) => shiftToken(t, offset, offset, toTicks(chunk.end)));
+    finished++;
+    emitFinal();
+    ctx.emit({ type: 'progress', percent: Math.floor((100 * finished) / planned.length) });
+  };
+
+  // With language detection, the first chunk decides the language for all of them.
+  let next = 0;
+  if (params.language === 'auto') {
+    await transcribe(next++);
+    params.language = results[0]!.language ?? 'en';
+  }
+  const lane = async () => {
+    try {
+      while (next < planned.length) {
+        ctx.throwIfStopped();
+        await transcribe(next++);
+      }
+    } catch (error) {
+      ctx.cancelRunning(); // the other lanes' chunks are wasted work now
+      throw error;
+    }
+  };
+  const lanes = Array.from({ length: parallel }, lane);
+  const outcomes = await Promise.allSettled(lanes);
+  const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+  if (failed) throw failed.reason;
+
+  const merged = mergeChunks(chunkTokens());
+  const report: ChunkReport[] = planned.map((c, i) => ({
+    ...c,
+    join: merged.joins[i]!,
+    tokens: tokens[i]!.length,
+    keptTokens: merged.kept[i]![1] - merged.kept[i]![0],
+  }));
+  const language = results[0]?.language ?? null;
+  return {
+    result: {
+      segments,
+      language,
+      encoderRuns: results.reduce((n, r) => n + (r?.encoderRuns ?? 0), 0),
+      totalMs: results.reduce((n, r) => n + (r?.totalMs ?? 0), 0),
+    },
+    chunks: report,
+  };
+}
+
+function chunkSegment(chunk: PlannedChunk, result: NativeTranscription, tokens: NativeToken[], [from, to]: [number, number], tokenTimes: boolean, ctx: LongFormContext): NativeSegment | null {
+  const kept = tokens.slice(from, to);
+  if (kept.length === 0) return null;
+  const text = ctx.detokenize(kept.map((t) => t.id));
+  const t0 = tokenTimes ? kept[0]!.t0 : toTicks(chunk.ownStart);
+  const t1 = tokenTimes ? Math.max(t0, kept[kept.length - 1]!.t1) : toTicks(chunk.ownEnd);
+  return { t0, t1, text, noSpeechProb: result.segments[0]?.noSpeechProb ?? 0, speakerTurnNext: false, tokens: kept };
+}

@@ -1,0 +1,94 @@
+/**
+ * Merges the token sequences of overlapping chunks into one, as the Transformers ASR
+ * pipeline does for Whisper (`_find_longest_common_sequence`): each chunk is slid along the
+ * previous one's tokens; the offset where the most tokens agree (a little bonus for longer
+ * overlaps, so a long perfect match beats a short one) is where they join, and the join
+ * takes the left chunk's tokens up to the middle of the agreeing stretch and the right
+ * chunk's after it. When no offset agrees on at least two tokens (the chunks heard the
+ * overlap differently), the join falls back to time: each chunk keeps the share of its
+ * tokens that lies in the audio it owns, assuming tokens spread evenly over the chunk.
+ * Pure: tested on synthetic sequences (test/long-form-merge.test.ts).
+ */
+
+export interface ChunkTokens {
+  /** Text tokens only (no special or timestamp tokens). */
+  tokens: readonly number[];
+  /** Fraction of the chunk's duration before the part it owns (its left stride). */
+  ownFrom: number;
+  /** Fraction of the chunk's duration where the part it owns ends. */
+  ownTo: number;
+}
+
+export interface MergeResult {
+  tokens: number[];
+  /** For each chunk, the range [from, to) of its tokens that made it into `tokens`. */
+  kept: [number, number][];
+  /** For each join between chunk i-1 and i (index i), how it was made. */
+  joins: ('overlap' | 'time' | 'none')[];
+}
+
+interface Alignment {
+  leftStart: number;
+  leftStop: number;
+  rightStart: number;
+  rightStop: number;
+}
+
+/** The best alignment of `right`'s head against `left`'s tail, or null when none agrees on 2+ tokens. */
+export function alignOverlap(left: readonly number[], right: readonly number[]): Alignment | null {
+  const n = left.length;
+  let best = 0;
+  let found: Alignment | null = null;
+  for (let i = 1; i < n + right.length; i++) {
+    const leftStart = Math.max(0, n - i);
+    const leftStop = Math.min(n, n + right.length - i);
+    const rightStart = Math.max(0, i - n);
+    const rightStop = Math.min(right.length, i);
+    let matches = 0;
+    for (let k = 0; k < leftStop - leftStart; k++) if (left[leftStart + k] === right[rightStart + k]) matches++;
+    const matching = matches / i + i / 10000;
+    if (matches > 1 && matching > best) {
+      best = matching;
+      found = { leftStart, leftStop, rightStart, rightStop };
+    }
+  }
+  return found;
+}
+
+export function mergeChunks(chunks: readonly ChunkTokens[]): MergeResult {
+  const kept: [number, number][] = chunks.map((c) => [0, c.tokens.length]);
+  const joins: MergeResult['joins'] = chunks.map(() => 'none');
+  // The last chunk with tokens: an empty chunk (silence) joins nothing, and the chunk after
+  // it shares no audio with the one before it.
+  let previous = -1;
+  for (let i = 0; i < chunks.length; i++) {
+    const right = chunks[i]!;
+    if (right.tokens.length === 0) {
+      kept[i] = [0, 0];
+      previous = -1;
+      continue;
+    }
+    if (previous === i - 1 && previous >= 0) {
+      const leftChunk = chunks[previous]!;
+      const [from, to] = kept[previous]!;
+      const left = leftChunk.tokens.slice(from, to);
+      const alignment = alignOverlap(left, right.tokens);
+      if (alignment) {
+        const leftMid = Math.floor((alignment.leftStart + alignment.leftStop) / 2);
+        const rightMid = Math.floor((alignment.rightStart + alignment.rightStop) / 2);
+        kept[previous] = [from, from + leftMid];
+        kept[i] = [rightMid, right.tokens.length];
+        joins[i] = 'overlap';
+      } else {
+        const leftEnd = Math.round(leftChunk.tokens.length * leftChunk.ownTo);
+        kept[previous] = [from, Math.max(from, Math.min(to, leftEnd))];
+        kept[i] = [Math.min(right.tokens.length, Math.round(right.tokens.length * right.ownFrom)), right.tokens.length];
+        joins[i] = 'time';
+      }
+    }
+    previous = i;
+  }
+  const tokens: number[] = [];
+  chunks.forEach((c, i) => tokens.push(...c.tokens.slice(kept[i]![0], kept[i]![1])));
+  return { tokens, kept, joins };
+}
