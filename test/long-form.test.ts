@@ -174,9 +174,10 @@ describe('smart windows (the default for distilled models)', () => {
 });
 
 describe('chunked (longForm: "chunked")', () => {
-  test('chunks tile the audio, results are in original time, and parallel chunks give the same text', async () => {
+  test('chunks tile the audio, results are in original time, parallel chunks give the same text, streamed in order', async () => {
     const one = await distil.transcribe(input.samples, { ...FAST, threads: 1, longForm: 'chunked', parallelChunks: 1 });
-    const two = await distil.transcribe(input.samples, { ...FAST, threads: 2, longForm: 'chunked', parallelChunks: 2 });
+    const streamed: Segment[] = [];
+    const two = await distil.transcribe(input.samples, { ...FAST, threads: 2, longForm: 'chunked', parallelChunks: 2, onSegment: (s) => streamed.push(s) });
     expect(one.longForm.mode).toBe('chunked');
     expect(one.longForm.reason).toMatch(/asked for/);
     const chunks = one.longForm.chunks!;
@@ -186,6 +187,8 @@ describe('chunked (longForm: "chunked")', () => {
     // One thread per chunk either way, so the arithmetic is the same.
     expect(two.text).toBe(one.text);
     expect(two.segments).toEqual(one.segments);
+    // Chunks finish out of order; segments still stream in order, each once, as the final ones.
+    expect(streamed).toEqual(two.segments);
   });
 
   test('an abort stops every parallel chunk', async () => {

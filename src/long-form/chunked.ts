@@ -7,7 +7,7 @@
 import type { NativeSegment, NativeToken, NativeTranscription } from '../native';
 import { SAMPLE_RATE, shiftToken, textTokens, toTicks, type LongFormContext } from './context';
 import { planChunks, type PlannedChunk } from './chunks';
-import { mergeChunks, type MergeResult } from './merge';
+import { ChunkMerger, type MergeResult } from './merge';
 
 export interface ChunkedOptions {
   from: number;
@@ -39,29 +39,25 @@ export async function transcribeInChunks(ctx: LongFormContext, options: ChunkedO
   const results: (NativeTranscription | undefined)[] = planned.map(() => undefined);
   const tokens: NativeToken[][] = planned.map(() => []);
   const segments: NativeSegment[] = [];
+  const merger = new ChunkMerger();
   let emittedChunks = 0;
   let finished = 0;
 
-  const chunkTokens = () =>
-    planned.map((c, i) => ({
-      tokens: tokens[i]!.map((t) => t.id),
-      ownFrom: (c.ownStart - c.start) / (c.end - c.start),
-      ownTo: (c.ownEnd - c.start) / (c.end - c.start),
-    }));
-
-  // Chunks are final once the next one has been merged with them; stream those.
-  const emitFinal = () => {
-    let ready = 0;
-    while (ready < planned.length && results[ready]) ready++;
-    const final = ready === planned.length ? ready : ready - 1;
-    if (final <= emittedChunks) return;
-    const merged = mergeChunks(chunkTokens().slice(0, ready));
+  // Chunks finish in any order; they are merged in order as soon as the next one is in, and
+  // a chunk is final (streamed) once the chunk after it has been merged, or it is the last.
+  const mergeReady = () => {
+    while (merger.chunks.length < planned.length && results[merger.chunks.length]) {
+      const i = merger.chunks.length;
+      const c = planned[i]!;
+      merger.push({ tokens: tokens[i]!.map((t) => t.id), ownFrom: (c.ownStart - c.start) / (c.end - c.start), ownTo: (c.ownEnd - c.start) / (c.end - c.start) });
+    }
+    const final = merger.chunks.length === planned.length ? planned.length : merger.chunks.length - 1;
     const fresh: NativeSegment[] = [];
-    for (let i = emittedChunks; i < final; i++) {
-      const segment = chunkSegment(planned[i]!, results[i]!, tokens[i]!, merged.kept[i]!, options.tokenTimes, ctx);
+    for (; emittedChunks < final; emittedChunks++) {
+      const i = emittedChunks;
+      const segment = chunkSegment(planned[i]!, results[i]!, tokens[i]!, merger.kept[i]!, options.tokenTimes, ctx);
       if (segment) fresh.push(segment);
     }
-    emittedChunks = final;
     if (fresh.length > 0) ctx.emit({ type: 'segments', index: segments.length, segments: fresh });
     segments.push(...fresh);
   };
@@ -74,7 +70,7 @@ export async function transcribeInChunks(ctx: LongFormContext, options: ChunkedO
     const offset = toTicks(chunk.start);
     tokens[i] = textTokens(result, ctx.eot).map((t) => shiftToken(t, offset, offset, toTicks(chunk.end)));
     finished++;
-    emitFinal();
+    mergeReady();
     ctx.emit({ type: 'progress', percent: Math.floor((100 * finished) / planned.length) });
   };
 
@@ -100,12 +96,11 @@ export async function transcribeInChunks(ctx: LongFormContext, options: ChunkedO
   const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
   if (failed) throw failed.reason;
 
-  const merged = mergeChunks(chunkTokens());
   const report: ChunkReport[] = planned.map((c, i) => ({
     ...c,
-    join: merged.joins[i]!,
+    join: merger.joins[i]!,
     tokens: tokens[i]!.length,
-    keptTokens: merged.kept[i]![1] - merged.kept[i]![0],
+    keptTokens: merger.kept[i]![1] - merger.kept[i]![0],
   }));
   const language = results[0]?.language ?? null;
   return {

@@ -55,40 +55,51 @@ export function alignOverlap(left: readonly number[], right: readonly number[]):
   return found;
 }
 
-export function mergeChunks(chunks: readonly ChunkTokens[]): MergeResult {
-  const kept: [number, number][] = chunks.map((c) => [0, c.tokens.length]);
-  const joins: MergeResult['joins'] = chunks.map(() => 'none');
-  // The last chunk with tokens: an empty chunk (silence) joins nothing, and the chunk after
-  // it shares no audio with the one before it.
-  let previous = -1;
-  for (let i = 0; i < chunks.length; i++) {
-    const right = chunks[i]!;
-    if (right.tokens.length === 0) {
-      kept[i] = [0, 0];
-      previous = -1;
-      continue;
+/**
+ * Merges chunks one at a time, left to right: pushing chunk i settles how much of chunk i-1
+ * is kept, so chunk i-1 is final from then on (chunked transcription streams it). Each push
+ * aligns one pair, so a whole transcription costs time linear in its number of chunks.
+ */
+export class ChunkMerger {
+  readonly chunks: ChunkTokens[] = [];
+  readonly kept: [number, number][] = [];
+  readonly joins: MergeResult['joins'] = [];
+
+  push(right: ChunkTokens): void {
+    const i = this.chunks.length;
+    this.chunks.push(right);
+    this.kept.push([0, right.tokens.length]);
+    this.joins.push('none');
+    const leftChunk = this.chunks[i - 1];
+    // An empty chunk (silence) joins nothing, and the chunk after it shares no audio with
+    // the one before it.
+    if (right.tokens.length === 0 || !leftChunk || leftChunk.tokens.length === 0) return;
+    const [from, to] = this.kept[i - 1]!;
+    const alignment = alignOverlap(leftChunk.tokens.slice(from, to), right.tokens);
+    if (alignment) {
+      const leftMid = Math.floor((alignment.leftStart + alignment.leftStop) / 2);
+      const rightMid = Math.floor((alignment.rightStart + alignment.rightStop) / 2);
+      this.kept[i - 1] = [from, from + leftMid];
+      this.kept[i] = [rightMid, right.tokens.length];
+      this.joins[i] = 'overlap';
+    } else {
+      const leftEnd = Math.round(leftChunk.tokens.length * leftChunk.ownTo);
+      this.kept[i - 1] = [from, Math.max(from, Math.min(to, leftEnd))];
+      this.kept[i] = [Math.min(right.tokens.length, Math.round(right.tokens.length * right.ownFrom)), right.tokens.length];
+      this.joins[i] = 'time';
     }
-    if (previous === i - 1 && previous >= 0) {
-      const leftChunk = chunks[previous]!;
-      const [from, to] = kept[previous]!;
-      const left = leftChunk.tokens.slice(from, to);
-      const alignment = alignOverlap(left, right.tokens);
-      if (alignment) {
-        const leftMid = Math.floor((alignment.leftStart + alignment.leftStop) / 2);
-        const rightMid = Math.floor((alignment.rightStart + alignment.rightStop) / 2);
-        kept[previous] = [from, from + leftMid];
-        kept[i] = [rightMid, right.tokens.length];
-        joins[i] = 'overlap';
-      } else {
-        const leftEnd = Math.round(leftChunk.tokens.length * leftChunk.ownTo);
-        kept[previous] = [from, Math.max(from, Math.min(to, leftEnd))];
-        kept[i] = [Math.min(right.tokens.length, Math.round(right.tokens.length * right.ownFrom)), right.tokens.length];
-        joins[i] = 'time';
-      }
-    }
-    previous = i;
   }
-  const tokens: number[] = [];
-  chunks.forEach((c, i) => tokens.push(...c.tokens.slice(kept[i]![0], kept[i]![1])));
-  return { tokens, kept, joins };
+
+  /** The kept tokens of every chunk, in order. */
+  tokens(): number[] {
+    const tokens: number[] = [];
+    this.chunks.forEach((c, i) => tokens.push(...c.tokens.slice(this.kept[i]![0], this.kept[i]![1])));
+    return tokens;
+  }
+}
+
+export function mergeChunks(chunks: readonly ChunkTokens[]): MergeResult {
+  const merger = new ChunkMerger();
+  for (const chunk of chunks) merger.push(chunk);
+  return { tokens: merger.tokens(), kept: merger.kept, joins: merger.joins };
 }
