@@ -5,11 +5,12 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 
 import { ROOT } from './support/paths';
+import { plainToolEnv } from './support/sanitized';
 
 function configure(env: NodeJS.ProcessEnv): string {
   const build = fs.mkdtempSync(path.join(os.tmpdir(), 'whisper-napi-configure-'));
   try {
-    return execFileSync('cmake', ['-S', ROOT, '-B', build], { encoding: 'utf8', env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    return execFileSync('cmake', ['-S', ROOT, '-B', build], { encoding: 'utf8', env: plainToolEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
   } catch (error) {
     const e = error as { stdout?: string; stderr?: string };
     return `${e.stdout ?? ''}${e.stderr ?? ''}`;
@@ -45,7 +46,7 @@ test('a bad WHISPER_NAPI_BLAS is refused at configure time', () => {
 // Another ggml-based addon in the same process (node-llama-cpp, ...) must not bind to our
 // ggml/whisper symbols, nor we to its: only the Node-API entry points are exported.
 (process.platform === 'linux' ? test : test.skip)('the addon exports no ggml, whisper or BLAS symbols (Linux)', () => {
-  const exported = execFileSync('nm', ['-D', '--defined-only', path.join(ROOT, 'build', 'Release', 'whisper_napi.node')], { encoding: 'utf8' });
+  const exported = execFileSync('nm', ['-D', '--defined-only', path.join(ROOT, 'build', 'Release', 'whisper_napi.node')], { encoding: 'utf8', env: plainToolEnv() });
   const names = exported.split('\n').map((line) => line.split(' ').pop() ?? '');
   expect(names).toContain('napi_register_module_v1');
   expect(names.filter((n) => /^(ggml|gguf|whisper|cblas|openblas|ma_|drmp3|drflac|stb_)/.test(n))).toEqual([]);

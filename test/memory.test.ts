@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import { promisify } from 'node:util';
 
 import { MODELS, modelPath } from './support/paths';
+import { rssTest } from './support/sanitized';
 
 const SCRIPT = path.join(__dirname, 'support', 'load-dispose-cycles.js');
 // The tiny.en shape holds 75 MB of weights: a leak of one model per cycle would be obvious.
@@ -20,7 +21,7 @@ async function cycles(mode: 'dispose' | 'finalize'): Promise<{ start: number; en
   return JSON.parse(stdout) as { start: number; end: number; samples: number[] };
 }
 
-test('100 load/dispose cycles do not leak', async () => {
+rssTest('100 load/dispose cycles do not leak', async () => {
   const r = await cycles('dispose');
   console.log(`dispose(): RSS ${r.start} MB -> ${r.end} MB; every 10 cycles: ${r.samples.join(', ')}`);
   // One model is 75 MB, so leaking anything per cycle would show as hundreds of MB.
@@ -28,7 +29,7 @@ test('100 load/dispose cycles do not leak', async () => {
   expect(Math.max(...r.samples) - Math.min(...r.samples)).toBeLessThan(10);
 });
 
-test('100 models dropped without dispose() are freed by the finalizer', async () => {
+rssTest('100 models dropped without dispose() are freed by the finalizer', async () => {
   const r = await cycles('finalize');
   console.log(`finalizer: RSS ${r.start} MB -> ${r.end} MB; every 10 cycles: ${r.samples.join(', ')}`);
   // Without the finalizer this would be ~7.5 GB. At most the last model (75 MB) may still

@@ -12,6 +12,7 @@ import { InvalidModelError, ModelNotFoundError, WhisperError, loadModel } from '
 import { jfk } from './support/audio';
 import { modelLayout } from './support/model-layout';
 import { FIXTURES, JFK_WAV, MODELS, modelPath } from './support/paths';
+import { plainToolEnv } from './support/sanitized';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { whisperCliPath } = require('../scripts/build-whisper-cli.js') as { whisperCliPath(): { exe: string } };
@@ -136,7 +137,7 @@ describe('an all-f32 model', () => {
   const f32 = modelPath(MODELS.microF32);
 
   test('aborts whisper.cpp 1.9.1 itself at the first encode (the trap we guard against)', async () => {
-    const run = promisify(execFile)(whisperCliPath().exe, ['-m', f32, '-f', JFK_WAV, '-bs', '1', '-nf', '-t', '2', '-np']);
+    const run = promisify(execFile)(whisperCliPath().exe, ['-m', f32, '-f', JFK_WAV, '-bs', '1', '-nf', '-t', '2', '-np'], { env: plainToolEnv() });
     const failure = (await run.then(() => undefined, (e: unknown) => e)) as { signal?: string; code?: number } | undefined;
     expect(failure).toBeDefined();
     expect(failure!.signal ?? failure!.code).toBeTruthy();

@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 import { CACHE, FIXTURES } from './paths';
+import { plainToolEnv } from './sanitized';
 
 export const JFK_MP3 = path.join(FIXTURES, 'jfk.mp3');
 export const AUDIO_DIR = path.join(CACHE, 'audio-input');
@@ -117,7 +118,7 @@ export function readFloatWav(file: string): { sampleRate: number; channels: numb
 /** Runs sox (Debian package `sox`); .ci/run installs it. */
 export function sox(...args: string[]): void {
   try {
-    execFileSync('sox', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    execFileSync('sox', args, { stdio: ['ignore', 'ignore', 'pipe'], env: plainToolEnv() });
   } catch (error) {
     const missing = (error as { code?: string }).code === 'ENOENT';
     throw new Error(missing ? 'sox is not installed (apt-get install sox): the audio tests need it as a reference' : `sox ${args.join(' ')} failed: ${String((error as { stderr?: Buffer }).stderr ?? error)}`);

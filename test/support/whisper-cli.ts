@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
+import { plainToolEnv } from './sanitized';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { whisperCliPath } = require('../../scripts/build-whisper-cli.js') as { whisperCliPath(): { exe: string } };
@@ -26,7 +27,7 @@ export async function runWhisperCli(model: string, wav: string, threads: number,
     await promisify(execFile)(
       whisperCliPath().exe,
       ['-m', model, '-f', wav, '-t', String(threads), '-bs', '1', '-nf', '-oj', '-of', base, '-np', ...extra],
-      { maxBuffer: 64 * 1024 * 1024 },
+      { maxBuffer: 64 * 1024 * 1024, env: plainToolEnv() },
     );
     const json = JSON.parse(fs.readFileSync(`${base}.json`, 'utf8')) as {
       transcription: { offsets: { from: number; to: number }; text: string }[];
