@@ -56,6 +56,20 @@ async function measure({ model: file, audio, threads, mode, parallel }) {
   };
 }
 
+// What the encoder-pass counts say: whisper.cpp pads every input to one 30-s window, so a
+// chunk costs a full encoder pass however short it is.
+function encoderNote(runs) {
+  const smart = runs.find((r) => r.mode === 'smart');
+  const chunked = runs.find((r) => r.mode === 'chunked');
+  if (!smart || !chunked) return [];
+  return [
+    `Encoder passes: ${chunked.encoderRuns} for chunked against ${smart.encoderRuns} for smart windows. whisper.cpp pads every`,
+    'input to one 30-s window, so each chunk costs a full encoder pass however short it is;',
+    'parallel states can only win that back on cores that would otherwise sit idle.',
+    '',
+  ];
+}
+
 async function main() {
   if (values.child) {
     console.log(JSON.stringify(await measure(JSON.parse(values.child))));
@@ -92,12 +106,9 @@ async function main() {
     '|---|---|---|---|---|---|---|',
     ...runs.map((r) => `| ${r.label} | ${(r.ms / 1000).toFixed(1)} s | ${(r.ms / base.ms).toFixed(2)} | ${r.spans || '–'} | ${r.encoderRuns} | ${r.segments} | ${r.peakRssMb.toFixed(0)} MB |`),
     '',
-    'Every chunk, however short, costs a full 30-s encoder pass: whisper.cpp pads each input to',
-    'one window. 15-s chunks that step by 10 s therefore encode about three times the audio that',
-    'sequential windows do, which parallel states can win back only on a machine with cores to spare.',
-    '',
+    ...encoderNote(runs),
   ];
-  fs.writeFileSync(path.join(ROOT, values.out), lines.join('\n'));
+  fs.writeFileSync(path.resolve(ROOT, values.out), lines.join('\n'));
   process.stderr.write(`long-form bench: wrote ${values.out}\n`);
 }
 

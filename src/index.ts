@@ -45,7 +45,8 @@ export {
 export { decodeAudio, type AudioChannels, type AudioFormat, type AudioInput, type AudioSourceInfo } from './audio';
 export type { ModelInfo } from './model-info';
 export type { LoadModelOptions, TranscribeOptions } from './options';
-export type { Segment, Token, Transcript, TranscriptTimings } from './transcript';
+export type { LongFormReport, Segment, Token, Transcript, TranscriptTimings } from './transcript';
+export type { ChunkReport, LongFormMode, WindowReport } from './long-form';
 export {
   formatTimestamp,
   formatTranscript,
