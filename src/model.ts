@@ -341,6 +341,7 @@ export class WhisperModel implements AsyncDisposable {
       detokenize: (tokens) => this.#live().detokenize(Int32Array.from(tokens)),
       emit: (event) => events.listener?.(event.type === 'segments' ? { ...event, segments: strip(event.segments) } : event),
       throwIfStopped: () => {
+        if (events.error !== undefined) throw events.error; // a callback threw
         this.#live();
         if (signal?.aborted) throw new AbortError('the transcription was aborted', { cause: signal.reason });
       },

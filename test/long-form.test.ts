@@ -224,3 +224,22 @@ describe('options', () => {
     await expect(distil.transcribe(jfk(), options as never)).rejects.toThrow(message);
   });
 });
+
+test('a callback that throws stops a long-form transcription, and its error is what the caller gets', async () => {
+  const boom = new Error('listener failed');
+  let calls = 0;
+  const started = performance.now();
+  const job = distil.transcribe(input.samples, {
+    ...FAST,
+    vadModel: VAD_MODEL,
+    onProgress: () => {
+      calls++;
+      throw boom;
+    },
+  });
+  await expect(job).rejects.toBe(boom);
+  expect(calls).toBe(1);
+  // It stopped after the first of three windows instead of decoding the other two.
+  expect(performance.now() - started).toBeLessThan(smart.timings.totalMs * 0.8);
+  expect(distil.jobs.running).toBe(0);
+});
