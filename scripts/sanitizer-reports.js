@@ -14,7 +14,13 @@ const OURS = /\/binding\/|whisper_napi\.node|\/deps\/whisper\.cpp\//;
 
 const errors = [];
 const undefinedBehaviour = new Map();
-const leaks = { ours: [], others: 0, othersBytes: 0 };
+const leaks = { ours: [], others: 0, othersBytes: 0, deferreds: 0 };
+// The 8-byte handle of a job's promise, when the job's JS environment (a worker thread)
+// ended before the job did: settling a promise needs JS, which can no longer run, and
+// Node-API has no call that frees an unsettled deferred (napi_resolve/reject_deferred
+// return early in a stopping environment). Counted, not failed: nothing in our code can
+// free it, and it happens once per job cut off by worker.terminate().
+const UNSETTLED_DEFERRED = /#1 [^\n]* in napi_create_promise [^\n]*\n[^\n]*Napi::Promise::Deferred/;
 
 for (const name of fs.existsSync(dir) ? fs.readdirSync(dir) : []) {
   const text = fs.readFileSync(path.join(dir, name), 'utf8');
@@ -27,7 +33,8 @@ for (const name of fs.existsSync(dir) ? fs.readdirSync(dir) : []) {
     const head = /^(Direct|Indirect) leak of (\d+) byte/.exec(block);
     if (!head) continue;
     const frames = block.split('\n\n')[0];
-    if (OURS.test(frames)) leaks.ours.push(`${name}: ${frames.split('\n').slice(0, 14).join('\n')}`);
+    if (UNSETTLED_DEFERRED.test(frames)) leaks.deferreds++;
+    else if (OURS.test(frames)) leaks.ours.push(`${name}: ${frames.split('\n').slice(0, 14).join('\n')}`);
     else {
       leaks.others++;
       leaks.othersBytes += Number(head[2]);
@@ -35,7 +42,7 @@ for (const name of fs.existsSync(dir) ? fs.readdirSync(dir) : []) {
   }
 }
 
-console.log(`\nsanitizers: ${errors.length} AddressSanitizer error(s), ${undefinedBehaviour.size} distinct undefined-behaviour report(s), ${leaks.ours.length} leak(s) in our code or whisper.cpp; ${leaks.others} leak report(s) of node and other tools (${leaks.othersBytes} bytes) not counted`);
+console.log(`\nsanitizers: ${errors.length} AddressSanitizer error(s), ${undefinedBehaviour.size} distinct undefined-behaviour report(s), ${leaks.ours.length} leak(s) in our code or whisper.cpp; ${leaks.others} leak report(s) of node and other tools (${leaks.othersBytes} bytes) and ${leaks.deferreds} unsettled promise handle(s) of jobs whose worker thread was terminated (8 bytes each, see UNSETTLED_DEFERRED) not counted`);
 for (const e of errors) console.log(`\n${e}`);
 for (const [key, count] of undefinedBehaviour) console.log(`\nUB (${count}x): ${key}`);
 for (const leak of leaks.ours) console.log(`\n${leak}`);
