@@ -31,9 +31,19 @@ inline void CheckSamples(const float* data, size_t count) {
   }
 }
 
-inline void PrepareSamples(std::vector<float>& samples) {
-  CheckSamples(samples.data(), samples.size());
-  if (samples.size() < kMinSamples) samples.resize(kMinSamples, 0.0f);
+struct SampleSpan {
+  const float* data;
+  size_t count;
+};
+
+// Checks [data, data + count) and returns what whisper.cpp may read: those samples, or, if
+// they are fewer than kMinSamples, a copy in `padded` lengthened with silence.
+inline SampleSpan PrepareSamples(const float* data, size_t count, std::vector<float>& padded) {
+  CheckSamples(data, count);
+  if (count >= kMinSamples) return {data, count};
+  padded.assign(data, data + count);
+  padded.resize(kMinSamples, 0.0f);
+  return {padded.data(), padded.size()};
 }
 
 }  // namespace whisper_napi

@@ -17,14 +17,15 @@ DetectLanguageWorker::DetectLanguageWorker(Napi::Env env, std::shared_ptr<Loaded
 
 void DetectLanguageWorker::Execute() {
   error_ = CatchNativeErrors("language detection", [this] {
-    PrepareSamples(samples_);
+    std::vector<float> padded;
+    const SampleSpan samples = PrepareSamples(samples_.data(), samples_.size(), padded);
     LogCapture log;
     // A fresh state: a pooled one may carry a smaller audio context from its last job,
     // which language detection would inherit.
     WhisperStatePtr state = model_->NewState();
     if (!state) throw NativeError(ErrorCode::OutOfMemory, "whisper.cpp could not allocate a decoding state");
     whisper_context* ctx = model_->context();
-    if (whisper_pcm_to_mel_with_state(ctx, state.get(), samples_.data(), static_cast<int>(samples_.size()), threads_) != 0) {
+    if (whisper_pcm_to_mel_with_state(ctx, state.get(), samples.data, static_cast<int>(samples.count), threads_) != 0) {
       throw NativeError(ErrorCode::Native, "computing the mel spectrogram failed: " + log.Text());
     }
     probabilities_.assign(static_cast<size_t>(whisper_lang_max_id()) + 1, 0.0f);

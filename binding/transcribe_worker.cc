@@ -39,16 +39,9 @@ void TranscribeWorker::Execute() {
 }
 
 void TranscribeWorker::Run() {
-  const float* samples = samples_.signal->data() + samples_.begin;
-  size_t count = samples_.end - samples_.begin;
-  CheckSamples(samples, count);
   std::vector<float> padded;
-  if (count < kMinSamples) {
-    padded.assign(samples, samples + count);
-    padded.resize(kMinSamples, 0.0f);
-    samples = padded.data();
-    count = padded.size();
-  }
+  const SampleSpan samples =
+      PrepareSamples(samples_.signal->data() + samples_.begin, samples_.end - samples_.begin, padded);
   if (cancel_->load()) throw NativeError(ErrorCode::Aborted, "the transcription was aborted");
 
   // whisper.cpp loads the VAD model itself, from the path, inside whisper_full; it must be
@@ -100,7 +93,7 @@ void TranscribeWorker::Run() {
     wparams.progress_callback_user_data = this;
   }
 
-  const int rc = whisper_napi_full_with_state(model_->context(), state.get(), wparams, samples, static_cast<int>(count));
+  const int rc = whisper_napi_full_with_state(model_->context(), state.get(), wparams, samples.data, static_cast<int>(samples.count));
   if (rc == -7) {
     // whisper.cpp freed the state itself when it failed to grow the KV cache.
     (void)state.release();

@@ -328,9 +328,10 @@ export class WhisperModel implements AsyncDisposable {
     // Token detail is needed for prompts and merging; the caller gets it only if asked.
     const strip = (segments: NativeSegment[]) => (wantsTokens ? segments : segments.map(({ tokens: _, ...rest }) => rest));
     const signal = checked.signal;
+    const { offsetMs: _offset, durationMs: _duration, ...windowParams } = params; // covered by from/to below
     const context: LongFormContext = {
       sampleCount: staged.samples,
-      params,
+      params: windowParams,
       // whisper.cpp: <|endoftext|> is 50256 in English-only vocabularies, 50257 otherwise;
       // every id from there on is special (language, task, timestamps).
       eot: this.info.multilingual ? 50257 : 50256,

@@ -5,7 +5,7 @@
  * the tokens the merge kept from it, in original-audio time.
  */
 import type { NativeSegment, NativeToken, NativeTranscription } from '../native';
-import { SAMPLE_RATE, shiftToken, textTokens, toTicks, type LongFormContext } from './context';
+import { SAMPLE_RATE, sampleRange, shiftToken, textTokens, toTicks, type LongFormContext } from './context';
 import { planChunks, type PlannedChunk } from './chunks';
 import { ChunkMerger, type MergeResult } from './merge';
 
@@ -33,8 +33,6 @@ export async function transcribeInChunks(ctx: LongFormContext, options: ChunkedO
   const planned = planChunks(options.from, Math.min(options.to, duration), options.chunkSeconds, options.strideSeconds);
   const parallel = Math.max(1, Math.min(options.parallel, planned.length));
   const params = { ...ctx.params, tokenDetails: true, noContext: true, threads: Math.max(1, Math.floor(ctx.params.threads / parallel)) };
-  delete params.offsetMs;
-  delete params.durationMs;
 
   const results: (NativeTranscription | undefined)[] = planned.map(() => undefined);
   const tokens: NativeToken[][] = planned.map(() => []);
@@ -64,8 +62,7 @@ export async function transcribeInChunks(ctx: LongFormContext, options: ChunkedO
 
   const transcribe = async (i: number) => {
     const chunk = planned[i]!;
-    const range: [number, number] = [Math.round(chunk.start * SAMPLE_RATE), Math.min(ctx.sampleCount, Math.round(chunk.end * SAMPLE_RATE))];
-    const result = await ctx.run(range, params);
+    const result = await ctx.run(sampleRange(ctx, chunk.start, chunk.end), params);
     results[i] = result;
     const offset = toTicks(chunk.start);
     tokens[i] = textTokens(result, ctx.eot).map((t) => shiftToken(t, offset, offset, toTicks(chunk.end)));

@@ -3,7 +3,10 @@
  * ranges of one staged signal, speech analysis, and the tokenizer. src/model.ts provides it
  * and owns cancellation (abort signal, dispose) and job tracking.
  */
+import { SAMPLE_RATE } from '../audio/pcm';
 import type { NativeJobEvent, NativeToken, NativeTranscribeParams, NativeTranscription } from '../native';
+
+export { SAMPLE_RATE };
 
 export interface SpeechAnalysis {
   /** RMS loudness of each 10-ms frame. */
@@ -15,8 +18,11 @@ export interface SpeechAnalysis {
 export interface LongFormContext {
   /** 16 kHz samples in the staged signal. */
   sampleCount: number;
-  /** The job's parameters, as for a single whisper.cpp call. */
-  params: NativeTranscribeParams;
+  /**
+   * The job's parameters, as for a single whisper.cpp call, less offset and duration: the
+   * runners cover [from, to] themselves and give each job a range of samples.
+   */
+  params: Omit<NativeTranscribeParams, 'offsetMs' | 'durationMs'>;
   /** Tokens at or above this id are special (end of text, timestamps, ...). */
   eot: number;
   /** whisper.cpp keeps at most this many tokens of previous text as the prompt. */
@@ -36,7 +42,11 @@ export interface LongFormContext {
 
 /** Seconds to whisper.cpp's centiseconds. */
 export const toTicks = (seconds: number) => Math.round(seconds * 100);
-export const SAMPLE_RATE = 16000;
+
+/** Samples [start, end) of the span [from, to] seconds, within the signal. */
+export function sampleRange(ctx: LongFormContext, from: number, to: number): [number, number] {
+  return [Math.round(from * SAMPLE_RATE), Math.min(ctx.sampleCount, Math.round(to * SAMPLE_RATE))];
+}
 
 /** The text tokens of a transcription's segments, in order. */
 export function textTokens(result: NativeTranscription, eot: number): NativeToken[] {

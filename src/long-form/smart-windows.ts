@@ -5,8 +5,8 @@
  * window is one whisper.cpp call on a range of the shared signal; segment times are mapped
  * back to the original audio.
  */
-import type { NativeSegment, NativeTranscription } from '../native';
-import { SAMPLE_RATE, shiftToken, textTokens, toTicks, type LongFormContext } from './context';
+import type { NativeSegment, NativeTranscribeParams, NativeTranscription } from '../native';
+import { SAMPLE_RATE, sampleRange, shiftToken, textTokens, toTicks, type LongFormContext } from './context';
 import { DEFAULT_SPEECH_DETECTION, speechRegions, type Region, type SpeechDetectionOptions } from './speech';
 import { planWindows, type PlannedWindow } from './windows';
 
@@ -54,17 +54,13 @@ export async function transcribeInWindows(ctx: LongFormContext, options: SmartWi
     const transcribed = inWindow === undefined || inWindow.length > 0;
     windows.push({ ...window, transcribed });
     if (transcribed) {
-      const params = { ...ctx.params, tokenDetails: true, noContext: true, carryInitialPrompt: false };
-      delete params.offsetMs;
-      delete params.durationMs;
+      const params: NativeTranscribeParams = { ...ctx.params, tokenDetails: true, noContext: true, carryInitialPrompt: false };
       if (language !== null) params.language = language; // detected in the first window
       if (history.length > 0) {
         const room = Math.max(0, ctx.maxPromptTokens - initialTokens.length);
         params.promptTokens = Int32Array.from([...initialTokens.slice(0, ctx.maxPromptTokens), ...history.slice(history.length - room)]);
       }
-      const start = Math.round(window.start * SAMPLE_RATE);
-      const end = Math.min(ctx.sampleCount, Math.round(window.end * SAMPLE_RATE));
-      const result = await ctx.run([start, end], params);
+      const result = await ctx.run(sampleRange(ctx, window.start, window.end), params);
       encoderRuns += result.encoderRuns;
       totalMs += result.totalMs;
       if (language === null && ctx.params.language === 'auto') language = result.language;
