@@ -31,6 +31,11 @@ function fail(message) {
   process.exit(1);
 }
 
+// The patches' content, not only their names: an edited patch must replace the copy too.
+function patchesDigest() {
+  return require('node:crypto').createHash('sha256').update(JSON.stringify(PATCHES)).digest('hex').slice(0, 16);
+}
+
 function whisperVersionOf(dir) {
   const cmake = fs.readFileSync(path.join(dir, 'CMakeLists.txt'), 'utf8');
   const match = /project\("whisper\.cpp" VERSION ([0-9.]+)\)/.exec(cmake);
@@ -50,7 +55,8 @@ function main() {
     if (
       prepared.package === `${PINNED_PACKAGE}@${PINNED_PACKAGE_VERSION}` &&
       whisperVersionOf(target) === PINNED_WHISPER_VERSION &&
-      JSON.stringify(prepared.patches) === JSON.stringify(patches)
+      JSON.stringify(prepared.patches) === JSON.stringify(patches) &&
+      prepared.patchesDigest === patchesDigest()
     ) {
       return;
     }
@@ -83,7 +89,7 @@ function main() {
   const patches = applyPatches(target);
   fs.writeFileSync(
     stamp,
-    JSON.stringify({ package: `${PINNED_PACKAGE}@${PINNED_PACKAGE_VERSION}`, whisperCpp: version, patches }, null, 2) + '\n',
+    JSON.stringify({ package: `${PINNED_PACKAGE}@${PINNED_PACKAGE_VERSION}`, whisperCpp: version, patches, patchesDigest: patchesDigest() }, null, 2) + '\n',
   );
   console.log(
     `whisper-napi: whisper.cpp ${version} copied from ${PINNED_PACKAGE}@${PINNED_PACKAGE_VERSION} to deps/whisper.cpp, patched: ${patches.join(', ')}`,

@@ -183,6 +183,8 @@ int64_t whisper_full_get_segment_t0_from_state(struct whisper_state * state, int
       },
     ],
   },
+  require('./patches/batch-invariant-decoding.js'),
+  require('./patches/speculative-decoding.js'),
 ];
 
 /** Marker every patched tree contains (CMakeLists.txt refuses a tree without it). */
@@ -197,16 +199,19 @@ function countOf(text, needle) {
 /** Applies every patch to the tree at `root`; throws if any replacement does not fit. */
 function applyPatches(root, fs = require('node:fs'), path = require('node:path')) {
   for (const patch of PATCHES) {
-    const file = path.join(root, patch.file);
-    let text = fs.readFileSync(file, 'utf8');
-    for (const { before, after, count } of patch.replacements) {
-      const found = countOf(text, before);
-      if (found !== count) {
-        throw new Error(`patch ${patch.id}: expected ${count} match(es) in ${patch.file}, found ${found}`);
+    // A patch edits one file (file, replacements) or several (edits).
+    for (const edit of patch.edits ?? [patch]) {
+      const file = path.join(root, edit.file);
+      let text = fs.readFileSync(file, 'utf8');
+      for (const { before, after, count } of edit.replacements) {
+        const found = countOf(text, before);
+        if (found !== count) {
+          throw new Error(`patch ${patch.id}: expected ${count} match(es) in ${edit.file}, found ${found}`);
+        }
+        text = text.split(before).join(after);
       }
-      text = text.split(before).join(after);
+      fs.writeFileSync(file, text);
     }
-    fs.writeFileSync(file, text);
   }
   return PATCHES.map((p) => p.id);
 }
