@@ -19,7 +19,9 @@ WhisperAddon::WhisperAddon(Napi::Env env, Napi::Object exports) {
       InstanceMethod("systemInfo", &WhisperAddon::SystemInfo),
       InstanceMethod("backends", &WhisperAddon::Backends),
   });
-  exports.Set("Model", Model::DefineClass(env));
+  Napi::Function model = Model::DefineClass(env);
+  model_class_ = Napi::Persistent(model);
+  exports.Set("Model", model);
   Napi::Function staged_audio = StagedAudio::DefineClass(env);
   staged_audio_class_ = Napi::Persistent(staged_audio);
   exports.Set("StagedAudio", staged_audio);
@@ -30,6 +32,10 @@ WhisperAddon::WhisperAddon(Napi::Env env, Napi::Object exports) {
 
 bool WhisperAddon::IsStagedAudio(const Napi::Value& value) const {
   return value.IsObject() && value.As<Napi::Object>().InstanceOf(staged_audio_class_.Value());
+}
+
+bool WhisperAddon::IsModel(const Napi::Value& value) const {
+  return value.IsObject() && value.As<Napi::Object>().InstanceOf(model_class_.Value());
 }
 
 Napi::Value WhisperAddon::SystemInfo(const Napi::CallbackInfo& info) {

@@ -12,12 +12,15 @@ class WhisperAddon : public Napi::Addon<WhisperAddon> {
 
   // True if `value` was made by this environment's StagedAudio constructor.
   bool IsStagedAudio(const Napi::Value& value) const;
+  // True if `value` was made by this environment's Model constructor.
+  bool IsModel(const Napi::Value& value) const;
 
  private:
   Napi::Value SystemInfo(const Napi::CallbackInfo& info);
   Napi::Value Backends(const Napi::CallbackInfo& info);
 
   Napi::FunctionReference staged_audio_class_;
+  Napi::FunctionReference model_class_;
 };
 
 }  // namespace whisper_napi

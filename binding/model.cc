@@ -2,10 +2,12 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "addon.h"
+#include "assistant_pair.h"
 #include "detect_language_worker.h"
 #include "load_worker.h"
 #include "release_worker.h"
@@ -22,6 +24,7 @@ Napi::Function Model::DefineClass(Napi::Env env) {
       InstanceMethod("detectLanguage", &Model::DetectLanguage),
       InstanceMethod("tokenize", &Model::Tokenize),
       InstanceMethod("detokenize", &Model::Detokenize),
+      InstanceMethod("checkAssistant", &Model::CheckAssistant),
       InstanceMethod("dispose", &Model::Dispose),
   });
 }
@@ -115,7 +118,16 @@ Napi::Value Model::Transcribe(const Napi::CallbackInfo& info) {
   }
   // Read the options first: reading them can run JS (getters), which could dispose us.
   TranscribeParams params = TranscribeParams::FromJs(info[1].As<Napi::Object>());
+  const Napi::Value assistant_value = info[1].As<Napi::Object>().Get("assistant");
+  const bool share_encoder = info[1].As<Napi::Object>().Get("assistantSharesEncoder").ToBoolean().Value();
   const std::shared_ptr<LoadedModel>& loaded = RequireLoaded(env);
+  std::optional<AssistantSpec> assistant;
+  if (!assistant_value.IsUndefined()) {
+    assistant = AssistantSpec{LoadedModelOf(env, assistant_value, "native option 'assistant'"), share_encoder};
+    // src/ checks the pair fully (checkAssistant); this guards what the native code relies on.
+    const std::string problem = AssistantShapeProblem(loaded->context(), assistant->model->context());
+    if (!problem.empty()) throw MakeError(env, ErrorCode::InvalidOption, "the assistant model cannot draft for this model: " + problem);
+  }
   const int n_vocab = whisper_n_vocab(loaded->context());
   for (whisper_token token : params.prompt_tokens()) {
     if (token < 0 || token >= n_vocab) {
@@ -139,10 +151,25 @@ Napi::Value Model::Transcribe(const Napi::CallbackInfo& info) {
     samples.end = samples.signal->size();
   }
 
-  auto* worker = new TranscribeWorker(env, loaded, std::move(samples), std::move(params), info[2]);
+  auto* worker = new TranscribeWorker(env, loaded, std::move(samples), std::move(params), info[2], std::move(assistant));
   Napi::Value job(env, MakeJobHandle(env, worker->Promise(), worker->cancel_flag()));
   worker->Queue();
   return job;
+}
+
+// checkAssistant(assistant: Model) -> Promise<{ problem: string | null, sameEncoderWeights: boolean }>
+Napi::Value Model::CheckAssistant(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const std::shared_ptr<LoadedModel>& assistant = LoadedModelOf(env, info[0], "checkAssistant(assistant)");
+  auto* worker = new AssistantCheckWorker(env, RequireLoaded(env), assistant);
+  Napi::Promise promise = worker->Promise();
+  worker->Queue();
+  return promise;
+}
+
+const std::shared_ptr<LoadedModel>& Model::LoadedModelOf(Napi::Env env, const Napi::Value& value, const char* what) {
+  if (!env.GetInstanceData<WhisperAddon>()->IsModel(value)) throw MakeTypeError(env, std::string(what) + " must be a Model");
+  return Model::Unwrap(value.As<Napi::Object>())->RequireLoaded(env);
 }
 
 // tokenize(text: string) -> Int32Array: the model's tokens for a text (a prompt), on the JS

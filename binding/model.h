@@ -28,11 +28,14 @@ class Model : public Napi::ObjectWrap<Model> {
   Napi::Value DetectLanguage(const Napi::CallbackInfo& info);
   Napi::Value Tokenize(const Napi::CallbackInfo& info);
   Napi::Value Detokenize(const Napi::CallbackInfo& info);
+  Napi::Value CheckAssistant(const Napi::CallbackInfo& info);
   Napi::Value Dispose(const Napi::CallbackInfo& info);
 
   void Release() noexcept;
   // The loaded weights; throws a JS error if the model is disposed or not loaded yet.
   const std::shared_ptr<LoadedModel>& RequireLoaded(Napi::Env env) const;
+  // The loaded model behind `value`, which must be a Model of this environment.
+  static const std::shared_ptr<LoadedModel>& LoadedModelOf(Napi::Env env, const Napi::Value& value, const char* what);
 
   std::shared_ptr<LoadedModel> loaded_;
   bool loading_ = false;

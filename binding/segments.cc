@@ -1,8 +1,8 @@
 #include "segments.h"
 
-// Added to whisper.cpp by our patch vad-with-state: a time in original-audio time (VAD
-// joins the speech into one shorter signal; whisper.cpp maps segment times back itself).
-int64_t whisper_napi_original_time(whisper_state* state, int64_t t);
+// whisper_napi_original_time: VAD joins the speech into one shorter signal; whisper.cpp maps
+// segment times back itself, token times through our patch.
+#include "patched_whisper.h"
 
 namespace whisper_napi {
 

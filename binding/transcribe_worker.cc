@@ -8,20 +8,17 @@
 
 #include "audio_checks.h"
 #include "log_capture.h"
+#include "patched_whisper.h"
 #include "vad_model_file.h"
-
-// Added to whisper.cpp by our patch vad-with-state (scripts/whisper-cpp-patches.js):
-// whisper_full() (VAD step included) on an explicit state.
-int whisper_napi_full_with_state(whisper_context* ctx, whisper_state* state, whisper_full_params params,
-                                 const float* samples, int n_samples);
 
 namespace whisper_napi {
 
 TranscribeWorker::TranscribeWorker(Napi::Env env, std::shared_ptr<LoadedModel> model, JobSamples samples,
-                                   TranscribeParams params, Napi::Value listener)
+                                   TranscribeParams params, Napi::Value listener, std::optional<AssistantSpec> assistant)
     : SafeAsyncWorker(env, "whisper-napi:transcribe"),
       deferred_(Napi::Promise::Deferred::New(env)),
       model_(std::move(model)),
+      assistant_(std::move(assistant)),
       samples_(std::move(samples)),
       params_(std::move(params)),
       cancel_(std::make_shared<std::atomic<bool>>(false)),
@@ -36,6 +33,7 @@ void TranscribeWorker::Execute() {
   // the last reference).
   samples_.signal.reset();
   model_.reset();
+  assistant_.reset();
 }
 
 void TranscribeWorker::Run() {
@@ -69,6 +67,7 @@ void TranscribeWorker::Run() {
   wparams.encoder_begin_callback = [](whisper_context*, whisper_state*, void* self) {
     auto* worker = static_cast<TranscribeWorker*>(self);
     worker->encoder_runs_++;
+    if (worker->drafter_) worker->drafter_->OnEncoderBegin();
     return !worker->cancel_->load();
   };
   wparams.encoder_begin_callback_user_data = this;
@@ -93,12 +92,33 @@ void TranscribeWorker::Run() {
     wparams.progress_callback_user_data = this;
   }
 
+  // Declared after `state`, so that on any exit it detaches from the state before the state
+  // is freed; explicit Finish() calls detach before the state goes back to the pool.
+  std::unique_ptr<SpeculativeDrafter> drafter;
+  if (assistant_) {
+    WhisperStatePtr assistant_state = assistant_->model->AcquireState();
+    if (!assistant_state) throw NativeError(ErrorCode::OutOfMemory, "whisper.cpp could not allocate a decoding state for the assistant model");
+    drafter = std::make_unique<SpeculativeDrafter>(assistant_->model, std::move(assistant_state), assistant_->share_encoder,
+                                                   wparams.n_threads, wparams.abort_callback, this);
+    drafter->Attach(model_->context(), state.get());
+    drafter_ = drafter.get();
+  }
+  const auto finish_drafting = [&] {
+    if (!drafter) return;
+    speculative_ = drafter->stats();
+    drafter_ = nullptr;
+    drafter.reset();
+  };
+
   const int rc = whisper_napi_full_with_state(model_->context(), state.get(), wparams, samples.data, static_cast<int>(samples.count));
   if (rc == -7) {
     // whisper.cpp freed the state itself when it failed to grow the KV cache.
+    if (drafter) drafter->Forget();
+    finish_drafting();
     (void)state.release();
     throw NativeError(ErrorCode::OutOfMemory, "whisper.cpp could not grow its KV cache (too many beams or candidates for the memory available)");
   }
+  finish_drafting();
   if (cancel_->load()) {
     // An aborted state is as reusable as a finished one: whisper_full_with_state recomputes
     // the mel, clears the results and the KV cache and resets the decoders for every
@@ -130,6 +150,18 @@ void TranscribeWorker::OnOK() {
   result.Set("language", language ? Napi::Value(Napi::String::New(env, language)) : env.Null());
   result.Set("encoderRuns", Napi::Number::New(env, encoder_runs_));
   result.Set("totalMs", Napi::Number::New(env, total_ms_));
+  if (speculative_) {
+    Napi::Object stats = Napi::Object::New(env);
+    stats.Set("proposals", Napi::Number::New(env, static_cast<double>(speculative_->proposals)));
+    stats.Set("drafted", Napi::Number::New(env, static_cast<double>(speculative_->drafted)));
+    stats.Set("accepted", Napi::Number::New(env, static_cast<double>(speculative_->accepted)));
+    stats.Set("decoderPasses", Napi::Number::New(env, static_cast<double>(speculative_->decoder_passes)));
+    stats.Set("assistantWindows", Napi::Number::New(env, static_cast<double>(speculative_->assistant_windows)));
+    stats.Set("assistantEncoderRuns", Napi::Number::New(env, static_cast<double>(speculative_->assistant_encoder_passes)));
+    stats.Set("assistantMs", Napi::Number::New(env, speculative_->assistant_ms));
+    stats.Set("exact", Napi::Boolean::New(env, speculative_->exact));
+    result.Set("speculative", stats);
+  }
   deferred_.Resolve(result);
 }
 

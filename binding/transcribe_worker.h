@@ -15,6 +15,7 @@
 #include "native_error.h"
 #include "safe_async_worker.h"
 #include "segments.h"
+#include "speculative_drafter.h"
 #include "transcribe_params.h"
 
 namespace whisper_napi {
@@ -27,11 +28,17 @@ struct JobSamples {
   size_t end = 0;
 };
 
+// An assistant model drafting for speculative decoding (speculative_drafter.h).
+struct AssistantSpec {
+  std::shared_ptr<LoadedModel> model;
+  bool share_encoder = false;  // its encoder weights are the main model's (assistant_pair.h)
+};
+
 class TranscribeWorker : public SafeAsyncWorker {
  public:
   // `listener` (may be undefined) receives streamed segments and progress (job_channel.h).
   TranscribeWorker(Napi::Env env, std::shared_ptr<LoadedModel> model, JobSamples samples,
-                   TranscribeParams params, Napi::Value listener);
+                   TranscribeParams params, Napi::Value listener, std::optional<AssistantSpec> assistant);
 
   Napi::Promise Promise() const { return deferred_.Promise(); }
   const CancelFlag& cancel_flag() const { return cancel_; }
@@ -46,6 +53,8 @@ class TranscribeWorker : public SafeAsyncWorker {
 
   Napi::Promise::Deferred deferred_;
   std::shared_ptr<LoadedModel> model_;
+  std::optional<AssistantSpec> assistant_;
+  SpeculativeDrafter* drafter_ = nullptr;  // while Run() drafts (owned there)
   JobSamples samples_;
   TranscribeParams params_;
   CancelFlag cancel_;  // set by JS (abort, dispose) or by the channel (teardown)
@@ -57,6 +66,7 @@ class TranscribeWorker : public SafeAsyncWorker {
   int language_id_ = -1;
   int encoder_runs_ = 0;
   double total_ms_ = 0;
+  std::optional<SpeculativeStats> speculative_;
 };
 
 }  // namespace whisper_napi
