@@ -215,7 +215,11 @@ function synthesizeFiltersAndVocab(nMels, multilingual) {
  * Writes a model file. Returns its path. Writes to a temporary name and renames, so a
  * crash never leaves a half-written file where a test would pick it up.
  */
-function generateModel({ preset = 'micro', shape, out, seed = 1, f32: allF32 = false, vocabFrom = DEFAULT_VOCAB_SOURCE, synthVocab = false, multilingual = false }) {
+// Tensors are drawn from one seeded stream, encoder first: two models with the same seed
+// and encoder shape have the same encoder weights (a main model and its assistant, as
+// distil-medium.en's encoder is medium.en's). `decoderSeed` draws the decoder from a stream
+// of its own, so the decoders share nothing.
+function generateModel({ preset = 'micro', shape, out, seed = 1, decoderSeed, f32: allF32 = false, vocabFrom = DEFAULT_VOCAB_SOURCE, synthVocab = false, multilingual = false }) {
   const h = { ...(shape ?? PRESETS[preset]) };
   if (!h.nVocab) throw new Error(`unknown preset '${preset}'; known: ${Object.keys(PRESETS).join(', ')}`);
   if (multilingual) {
@@ -234,10 +238,15 @@ function generateModel({ preset = 'micro', shape, out, seed = 1, f32: allF32 = f
     fs.writeSync(fd, header);
     fs.writeSync(fd, synthVocab ? synthesizeFiltersAndVocab(h.nMels, multilingual) : readFiltersAndVocab(vocabFrom, h.nMels));
 
-    const normal = normalFiller(seed, 0.02);
+    let normal = normalFiller(seed, 0.02);
+    let decoderStarted = false;
     const chunkElements = 1 << 20;
     const chunk = Buffer.alloc(chunkElements * 4);
     for (const tensor of tensorList(h, weightType)) {
+      if (decoderSeed !== undefined && !decoderStarted && tensor.name.startsWith('decoder.')) {
+        normal = normalFiller(decoderSeed, 0.02);
+        decoderStarted = true;
+      }
       const name = Buffer.from(tensor.name, 'utf8');
       const head = Buffer.alloc(12 + 4 * tensor.ne.length);
       head.writeInt32LE(tensor.ne.length, 0);
@@ -264,10 +273,10 @@ function generateModel({ preset = 'micro', shape, out, seed = 1, f32: allF32 = f
 }
 
 /** `file`, generated with `preset` and `seed` unless it already exists (scripts' model cache). */
-function generatedModel(preset, file, seed = 1) {
+function generatedModel(preset, file, seed = 1, decoderSeed = undefined) {
   if (!fs.existsSync(file)) {
     fs.mkdirSync(path.dirname(file), { recursive: true });
-    generateModel({ preset, out: file, seed });
+    generateModel({ preset, out: file, seed, decoderSeed });
   }
   return file;
 }
@@ -282,13 +291,14 @@ if (require.main === module) {
   };
   const out = get('--out');
   if (!out) {
-    console.error(`usage: generate-model.js --preset <${Object.keys(PRESETS).join('|')}> --out <file> [--seed N] [--f32] [--vocab-from file | --synth-vocab] [--multilingual]`);
+    console.error(`usage: generate-model.js --preset <${Object.keys(PRESETS).join('|')}> --out <file> [--seed N] [--decoder-seed N] [--f32] [--vocab-from file | --synth-vocab] [--multilingual]`);
     process.exit(2);
   }
   const file = generateModel({
     preset: get('--preset', 'micro'),
     out,
     seed: Number(get('--seed', '1')),
+    ...(get('--decoder-seed') !== undefined ? { decoderSeed: Number(get('--decoder-seed')) } : {}),
     f32: args.includes('--f32'),
     vocabFrom: get('--vocab-from', DEFAULT_VOCAB_SOURCE),
     synthVocab: args.includes('--synth-vocab'),

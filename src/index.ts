@@ -46,6 +46,7 @@ export { decodeAudio, type AudioChannels, type AudioFormat, type AudioInput, typ
 export type { ModelInfo } from './model-info';
 export type { LoadModelOptions, TranscribeOptions } from './options';
 export type { LongFormReport, Segment, Token, Transcript, TranscriptTimings } from './transcript';
+export type { SpeculativeReport } from './speculative';
 export type { ChunkReport, LongFormMode, WindowReport } from './long-form';
 export {
   formatTimestamp,

@@ -34,6 +34,7 @@ import {
   type LoadModelOptions,
   type TranscribeOptions,
 } from './options';
+import { speculativeReport } from './speculative';
 import { buildTranscript, toSegment, type LongFormReport, type Segment, type Transcript } from './transcript';
 
 // Every job running in this thread. At process.exit() libuv joins its thread pool, which
@@ -143,6 +144,9 @@ export class WhisperModel implements AsyncDisposable {
   readonly #queue: JobQueue;
   readonly #jobs = new Set<{ job: { cancel(): void }; settled: Promise<unknown> }>();
   #disposing: Promise<void> | undefined;
+  // Speculative decoding: each assistant model's check (checkAssistant), done once.
+  readonly #assistantChecks = new WeakMap<WhisperModel, Promise<{ problem: string | null; sameEncoderWeights: boolean }>>();
+  readonly #warnedAssistants = new WeakSet<WhisperModel>();
 
   private constructor(model: NativeModel, info: ModelInfo, options: LoadModelOptions) {
     this.#native = model;
@@ -186,13 +190,18 @@ export class WhisperModel implements AsyncDisposable {
     checkAudioInput(audio, checked.sampleRate);
     checkOptionsForModel(checked, this.info);
     const params = toNativeParams(checked, this.#threads, this.info.multilingual);
+    const assistant = checked.assistantModel === undefined ? undefined : await this.#assistant(checked.assistantModel);
     const signal = checked.signal;
     if (signal?.aborted) throw new AbortError('the transcription was aborted before it started', { cause: signal.reason });
 
     await this.#queue.acquire(signal);
     try {
       if (signal?.aborted) throw new AbortError('the transcription was aborted before it started', { cause: signal.reason });
-      return await this.#run(audio, params, checked);
+      if (assistant) {
+        params.assistant = assistant.model.#live();
+        params.assistantSharesEncoder = assistant.sharesEncoder;
+      }
+      return await this.#run(audio, params, checked, assistant);
     } finally {
       this.#queue.release();
     }
@@ -244,7 +253,7 @@ export class WhisperModel implements AsyncDisposable {
     return { running: this.#queue.running, waiting: this.#queue.waiting };
   }
 
-  async #run(audio: AudioInput, params: NativeTranscribeParams, checked: TranscribeOptions): Promise<Transcript> {
+  async #run(audio: AudioInput, params: NativeTranscribeParams, checked: TranscribeOptions, assistant?: Assistant): Promise<Transcript> {
     const signal = checked.signal;
     const events = new JobEvents(checked);
     let staged: StagedInput | undefined;
@@ -294,6 +303,7 @@ export class WhisperModel implements AsyncDisposable {
         ({ result, report } = await this.#runLongForm(staged, params, checked, choice, events, start, cancelRunning));
       }
       const transcript = buildTranscript(result, staged.samples, params.language, staged.source, report);
+      if (assistant) transcript.speculative = speculativeReport(result.speculative, assistant.model.info.type, assistant.sharesEncoder);
       events.finish(transcript);
       return transcript;
     } catch (error) {
@@ -463,6 +473,50 @@ export class WhisperModel implements AsyncDisposable {
     if (this.#native === undefined || this.#disposing !== undefined) throw new DisposedError();
     return this.#native;
   }
+
+  /**
+   * Option `assistantModel`, checked: a live model of this library that can draft for this
+   * one (same vocabulary, text context and encoder shape; binding/assistant_pair.h). Whether
+   * it may reuse this model's encoder output is decided once per pair, by comparing the
+   * encoder weights off the JS thread.
+   */
+  async #assistant(candidate: unknown): Promise<Assistant> {
+    if (typeof candidate !== 'object' || candidate === null || !(#native in candidate)) {
+      throw new InvalidOptionError(`transcribe option 'assistantModel' must be a model loaded with loadModel(), got ${candidate === null ? 'null' : typeof candidate}`);
+    }
+    const model = candidate as WhisperModel;
+    if (model.disposed) throw new DisposedError("transcribe option 'assistantModel': the assistant model has been disposed");
+    let check = this.#assistantChecks.get(model);
+    if (!check) {
+      check = this.#live().checkAssistant(model.#live());
+      this.#assistantChecks.set(model, check);
+    }
+    let result;
+    try {
+      result = await check;
+    } catch (error) {
+      this.#assistantChecks.delete(model); // e.g. disposed meanwhile: check again next time
+      throw fromNativeError(error);
+    }
+    if (result.problem !== null) {
+      throw new InvalidOptionError(`transcribe option 'assistantModel': ${model.info.type} cannot draft for ${this.info.type}: ${result.problem}`);
+    }
+    if (!result.sameEncoderWeights && !this.#warnedAssistants.has(model)) {
+      this.#warnedAssistants.add(model);
+      process.emitWarning(
+        `the assistant model's encoder weights (${model.info.type}) differ from ${this.info.type}'s, so it runs its own encoder on every window: speculative decoding then saves less`,
+        { code: 'WHISPER_NAPI_ASSISTANT_ENCODER' },
+      );
+    }
+    return { model, sharesEncoder: result.sameEncoderWeights };
+  }
+}
+
+/** A checked assistant model for speculative decoding. */
+interface Assistant {
+  model: WhisperModel;
+  /** Same encoder weights: it decodes from the main model's encoder output. */
+  sharesEncoder: boolean;
 }
 
 /** Loads a ggml whisper model file (any size, f32/f16/quantized) off the JS thread. */

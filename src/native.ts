@@ -88,6 +88,10 @@ export interface NativeTranscribeParams {
   vadSamplesOverlap?: number;
   /** Text tokens of the previous window, as the decoder's context (long-form windows). */
   promptTokens?: Int32Array;
+  /** Speculative decoding: the model that drafts (checked with checkAssistant first). */
+  assistant?: NativeModel;
+  /** Its encoder weights are this model's: it decodes from this model's encoder output. */
+  assistantSharesEncoder?: boolean;
 }
 
 export interface NativeToken {
@@ -115,6 +119,27 @@ export interface NativeTranscription {
   language: string | null;
   encoderRuns: number;
   totalMs: number;
+  /** With an assistant model (binding/speculative_drafter.h). */
+  speculative?: NativeSpeculativeStats;
+}
+
+export interface NativeSpeculativeStats {
+  /** Decoder passes of the main model that carried a draft. */
+  proposals: number;
+  /** Draft tokens the main model checked. */
+  drafted: number;
+  /** Of those, the ones it produced itself too (each saves a decoder pass). */
+  accepted: number;
+  /** Decoder passes of the main model after each window's prompt. */
+  decoderPasses: number;
+  /** Windows the assistant was prepared for: cross-attention, or its own encoder pass. */
+  assistantWindows: number;
+  /** Encoder passes on the assistant's state, as whisper.cpp counts them (0 when shared). */
+  assistantEncoderRuns: number;
+  /** Time spent in the assistant. */
+  assistantMs: number;
+  /** Verification computed bit for bit as one-token passes (binding/speculative_drafter.h). */
+  exact: boolean;
 }
 
 export type NativeJobEvent =
@@ -144,6 +169,11 @@ export interface NativeModel {
   tokenize(text: string): Int32Array;
   /** The text of tokens, their bytes joined; special tokens are skipped. */
   detokenize(tokens: Int32Array): string;
+  /**
+   * Whether `assistant` can draft for this model (same vocabulary, text context and audio
+   * encoder shape), and whether its encoder weights are this model's; on the thread pool.
+   */
+  checkAssistant(assistant: NativeModel): Promise<{ problem: string | null; sameEncoderWeights: boolean }>;
   /** One encoder pass over the first 30 s; multilingual models only. */
   detectLanguage(audio: NativeStagedAudio, threads: number): Promise<{ languageId: number; probabilities: number[] }>;
   /** Resolves once the weights are freed (on the thread pool). */

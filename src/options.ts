@@ -10,6 +10,7 @@ import { MAX_SAMPLE_RATE, MIN_SAMPLE_RATE } from './audio/pcm';
 import { InvalidOptionError } from './errors';
 import { LANGUAGES, languageCount } from './languages';
 import type { ModelInfo } from './model-info';
+import type { WhisperModel } from './model';
 import type { Segment } from './transcript';
 import type { NativeLoadOptions, NativeTranscribeParams } from './native';
 
@@ -155,6 +156,18 @@ export interface TranscribeOptions {
    * counts as one job of the model's queue.
    */
   parallelChunks?: number;
+  /**
+   * Speculative decoding: a smaller model with the same vocabulary and audio encoder shape
+   * (distil-medium.en for medium.en) drafts tokens, and this model checks each draft in one
+   * decoder pass, keeping the part it agrees with and its own next token. The result is
+   * token for token what this model gives alone, with fewer of its decoder passes
+   * (`transcript.speculative` reports how many). When the two encoders hold the same
+   * weights the assistant reuses this model's encoder output; otherwise it encodes each
+   * window itself and a warning says so. Greedy decoding only: `beamSize > 1` and
+   * `temperature > 0` are refused; windows that fall back to a higher temperature
+   * (`temperatureIncrement`) are decoded without drafts. Default none.
+   */
+  assistantModel?: WhisperModel;
   /** Abort the job. The promise rejects with an `AbortError`. */
   signal?: AbortSignal;
   /**
@@ -191,7 +204,8 @@ const LOAD_RULES: Record<keyof LoadModelOptions, Rule> = {
   maxConcurrency: { kind: 'integer', min: 1, max: 64 },
 };
 
-type CallbackOption = 'signal' | 'onSegment' | 'onProgress';
+// Options whose values are functions or objects, checked by hand below or in model.ts.
+type CallbackOption = 'signal' | 'onSegment' | 'onProgress' | 'assistantModel';
 
 const TRANSCRIBE_RULES: Record<Exclude<keyof TranscribeOptions, CallbackOption>, Rule> = {
   sampleRate: { kind: 'integer', min: MIN_SAMPLE_RATE, max: MAX_SAMPLE_RATE },
@@ -309,7 +323,7 @@ export function validateLoadOptions(options: unknown): LoadModelOptions {
 }
 
 export function validateTranscribeOptions(options: unknown, extraKeys: string[] = []): TranscribeOptions {
-  const checked = checkObject<TranscribeOptions>('transcribe', options, TRANSCRIBE_RULES, ['signal', 'onSegment', 'onProgress', ...extraKeys]);
+  const checked = checkObject<TranscribeOptions>('transcribe', options, TRANSCRIBE_RULES, ['signal', 'onSegment', 'onProgress', 'assistantModel', ...extraKeys]);
   for (const key of ['onSegment', 'onProgress'] as const) {
     const value: unknown = checked[key];
     if (value !== undefined && typeof value !== 'function') {
@@ -343,6 +357,15 @@ export function validateTranscribeOptions(options: unknown, extraKeys: string[] 
   }
   if (checked.chunkLength !== undefined && checked.chunkStride !== undefined && checked.chunkLength - 2 * checked.chunkStride <= 0) {
     throw new InvalidOptionError(`transcribe option 'chunkStride' (${checked.chunkStride} s on each side) must leave room in a ${checked.chunkLength}-s chunk: less than ${checked.chunkLength / 2} s`);
+  }
+  if (checked.assistantModel !== undefined) {
+    // A draft is checked against one greedy continuation.
+    if ((checked.beamSize ?? 1) > 1) {
+      throw new InvalidOptionError(`transcribe option 'assistantModel' needs greedy decoding: speculative decoding checks drafts against the single most likely token, which beam search (beamSize ${checked.beamSize}) does not follow; drop one of the two`);
+    }
+    if ((checked.temperature ?? 0) > 0) {
+      throw new InvalidOptionError(`transcribe option 'assistantModel' needs temperature 0: a sampled token (temperature ${checked.temperature}) cannot be checked against a draft exactly; drop one of the two`);
+    }
   }
   const increment = checked.temperatureIncrement;
   if (increment !== undefined && increment !== 0 && increment < 0.01) {

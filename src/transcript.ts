@@ -2,6 +2,7 @@
 import type { AudioSourceInfo } from './audio/types';
 import type { ChunkReport, LongFormMode, WindowReport } from './long-form';
 import type { NativeSegment, NativeTranscription } from './native';
+import type { SpeculativeReport } from './speculative';
 
 export interface Token {
   id: number;
@@ -57,6 +58,8 @@ export interface Transcript {
   audio: AudioSourceInfo;
   /** The long-form algorithm used, and why. */
   longForm: LongFormReport;
+  /** With `assistantModel`: how speculative decoding went. */
+  speculative?: SpeculativeReport;
 }
 
 // whisper.cpp counts time in centiseconds. Divide (not multiply by 0.01) so 2990 -> 29.9 exactly.

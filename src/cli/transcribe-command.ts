@@ -4,7 +4,7 @@ import * as path from 'node:path';
 
 import { InvalidAudioError, InvalidOptionError } from '../errors';
 import { formatTranscript, type TranscriptFormat } from '../formats';
-import { loadModel } from '../model';
+import { loadModel, type WhisperModel } from '../model';
 import type { TranscribeOptions } from '../options';
 import { ensureModel, type CliContext } from './model-choice';
 import { ProgressBar, QUIET } from './progress';
@@ -19,6 +19,7 @@ export interface TranscribeFlags {
   vad?: boolean;
   vadModel?: string;
   longForm?: string;
+  assistant?: string;
   wordTimestamps?: boolean;
   noFallback?: boolean;
 }
@@ -54,7 +55,9 @@ export async function transcribeCommand(files: string[], flags: TranscribeFlags,
 
   const modelPath = await ensureModel(flags.model, context);
   const model = await loadModel(modelPath, threads !== undefined ? { threads } : {});
+  let assistant: WhisperModel | undefined;
   try {
+    if (flags.assistant) assistant = await loadModel(await ensureModel(flags.assistant, context), threads !== undefined ? { threads } : {});
     for (const [i, file] of files.entries()) {
       const bar = new ProgressBar(path.basename(file), context.quiet ? QUIET : process.stderr);
       const options: TranscribeOptions = {
@@ -66,11 +69,20 @@ export async function transcribeCommand(files: string[], flags: TranscribeFlags,
         ...(flags.longForm ? { longForm: flags.longForm as TranscribeOptions['longForm'] } : {}),
         ...(flags.wordTimestamps ? { tokenTimestamps: true } : {}),
         ...(flags.noFallback ? { temperatureIncrement: 0 } : {}),
+        ...(assistant ? { assistantModel: assistant } : {}),
       };
       let rendered: string;
       try {
         const transcript = await model.transcribe(file, options);
         rendered = formatTranscript(transcript, format, { words: flags.wordTimestamps === true });
+        const s = transcript.speculative;
+        if (s) {
+          context.say(
+            `${path.basename(file)}: ${s.assistant} drafted ${s.draftedTokens} tokens, ${s.acceptedTokens} accepted ` +
+              `(${(100 * s.acceptanceRate).toFixed(1)}%), ${s.decoderPassesSaved} of ${s.decoderPasses + s.decoderPassesSaved} decoder passes saved` +
+              (s.encoderShared ? '' : '; encoders differ, so the assistant encoded every window itself'),
+          );
+        }
       } finally {
         bar.done();
       }
@@ -84,6 +96,7 @@ export async function transcribeCommand(files: string[], flags: TranscribeFlags,
       }
     }
   } finally {
+    await assistant?.dispose();
     await model.dispose();
   }
 }

@@ -14,6 +14,9 @@ Commands:
       --vad-model <path>    The Silero VAD model in ggml form (or $WHISPER_NAPI_VAD_MODEL);
                             also places the windows of --long-form smart
       --long-form <mode>    auto (default), native, smart or chunked: see the README
+      --assistant <id|path> Speculative decoding: a smaller model of the same vocabulary
+                            drafts (e.g. distil-medium.en for --model medium.en); the text
+                            is exactly --model's. Greedy only; prints the acceptance rate
       --word-timestamps     Word times: in JSON, and one cue per word in SRT/VTT
       --no-fallback         No temperature fallback: the same output on every run
   download <id|url>         Download a model into the cache and print its path

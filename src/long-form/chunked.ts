@@ -4,7 +4,8 @@
  * their token sequences merged where they overlap (./merge.ts). One segment per chunk, for
  * the tokens the merge kept from it, in original-audio time.
  */
-import type { NativeSegment, NativeToken, NativeTranscription } from '../native';
+import type { NativeSegment, NativeSpeculativeStats, NativeToken, NativeTranscription } from '../native';
+import { addSpeculativeStats } from '../speculative';
 import { SAMPLE_RATE, sampleRange, shiftToken, textTokens, toTicks, type LongFormContext } from './context';
 import { planChunks, type PlannedChunk } from './chunks';
 import { ChunkMerger, type MergeResult } from './merge';
@@ -100,12 +101,14 @@ export async function transcribeInChunks(ctx: LongFormContext, options: ChunkedO
     keptTokens: merger.kept[i]![1] - merger.kept[i]![0],
   }));
   const language = results[0]?.language ?? null;
+  const speculative = results.reduce<NativeSpeculativeStats | undefined>((sum, r) => addSpeculativeStats(sum, r?.speculative), undefined);
   return {
     result: {
       segments,
       language,
       encoderRuns: results.reduce((n, r) => n + (r?.encoderRuns ?? 0), 0),
       totalMs: results.reduce((n, r) => n + (r?.totalMs ?? 0), 0),
+      ...(speculative && { speculative }),
     },
     chunks: report,
   };

@@ -5,7 +5,8 @@
  * window is one whisper.cpp call on a range of the shared signal; segment times are mapped
  * back to the original audio.
  */
-import type { NativeSegment, NativeTranscribeParams, NativeTranscription } from '../native';
+import type { NativeSegment, NativeSpeculativeStats, NativeTranscribeParams, NativeTranscription } from '../native';
+import { addSpeculativeStats } from '../speculative';
 import { SAMPLE_RATE, sampleRange, shiftToken, textTokens, toTicks, type LongFormContext } from './context';
 import { DEFAULT_SPEECH_DETECTION, speechRegions, type Region, type SpeechDetectionOptions } from './speech';
 import { planWindows, type PlannedWindow } from './windows';
@@ -45,6 +46,7 @@ export async function transcribeInWindows(ctx: LongFormContext, options: SmartWi
   let language: string | null = null;
   let encoderRuns = 0;
   let totalMs = 0;
+  let speculative: NativeSpeculativeStats | undefined;
   const total = planned.reduce((sum, w) => sum + (w.end - w.start), 0);
   let done = 0;
 
@@ -63,6 +65,7 @@ export async function transcribeInWindows(ctx: LongFormContext, options: SmartWi
       const result = await ctx.run(sampleRange(ctx, window.start, window.end), params);
       encoderRuns += result.encoderRuns;
       totalMs += result.totalMs;
+      speculative = addSpeculativeStats(speculative, result.speculative);
       if (language === null && ctx.params.language === 'auto') language = result.language;
       const mapped = mapWindowSegments(result.segments, window, options.trimToSpeech ? (inWindow ?? null) : null);
       if (mapped.length > 0) ctx.emit({ type: 'segments', index: segments.length, segments: mapped });
@@ -72,7 +75,7 @@ export async function transcribeInWindows(ctx: LongFormContext, options: SmartWi
     done += window.end - window.start;
     ctx.emit({ type: 'progress', percent: total > 0 ? Math.floor((100 * done) / total) : 100 });
   }
-  return { result: { segments, language, encoderRuns, totalMs }, windows };
+  return { result: { segments, language, encoderRuns, totalMs, ...(speculative && { speculative }) }, windows };
 }
 
 /**

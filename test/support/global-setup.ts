@@ -7,7 +7,7 @@ import { MODELS, ROOT, modelPath } from './paths';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { generateModel } = require('../../scripts/generate-model.js') as {
-  generateModel(options: { preset: string; out: string; seed?: number; f32?: boolean; synthVocab?: boolean; multilingual?: boolean }): string;
+  generateModel(options: { preset: string; out: string; seed?: number; decoderSeed?: number; f32?: boolean; synthVocab?: boolean; multilingual?: boolean }): string;
 };
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { buildWhisperCli } = require('../../scripts/build-whisper-cli.js') as { buildWhisperCli(o: { quiet: boolean }): string };

@@ -14,6 +14,8 @@ export interface ModelSpec {
   preset: Preset;
   f32?: boolean;
   seed?: number;
+  /** The decoder drawn from a stream of its own (the encoder still from `seed`). */
+  decoderSeed?: number;
   /** Mel filters and vocabulary made by the generator instead of copied from a fixture. */
   synthVocab?: boolean;
   /** n_vocab 51865 with language tokens (needs synthVocab). */
@@ -26,8 +28,8 @@ function generatorHash(): string {
   return crypto.createHash('sha256').update(source).digest('hex').slice(0, 8);
 }
 
-export function modelPath({ preset, f32 = false, seed = 1, synthVocab = false, multilingual = false }: ModelSpec): string {
-  const flags = `${f32 ? '-f32' : ''}${synthVocab ? '-synth' : ''}${multilingual ? '-multilingual' : ''}`;
+export function modelPath({ preset, f32 = false, seed = 1, decoderSeed, synthVocab = false, multilingual = false }: ModelSpec): string {
+  const flags = `${f32 ? '-f32' : ''}${synthVocab ? '-synth' : ''}${multilingual ? '-multilingual' : ''}${decoderSeed !== undefined ? `-d${decoderSeed}` : ''}`;
   return path.join(CACHE, 'models', `${preset}${flags}-s${seed}-${generatorHash()}.bin`);
 }
 
@@ -39,5 +41,9 @@ export const MODELS = {
   microMultilingual: { preset: 'micro', synthVocab: true, multilingual: true },
   tiny: { preset: 'tiny.en' },
   distilTiny: { preset: 'distil-tiny.en' },
+  // Assistants for tiny (speculative decoding): the same encoder weights and an unrelated
+  // decoder; and other encoder weights.
+  distilTinyOtherDecoder: { preset: 'distil-tiny.en', decoderSeed: 7 },
+  distilTinyOtherEncoder: { preset: 'distil-tiny.en', seed: 2 },
   distilMedium: { preset: 'distil-medium.en' },
 } as const satisfies Record<string, ModelSpec>;
