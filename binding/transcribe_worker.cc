@@ -93,7 +93,7 @@ void TranscribeWorker::Run() {
   }
 
   // Declared after `state`, so that on any exit it detaches from the state before the state
-  // is freed; explicit Finish() calls detach before the state goes back to the pool.
+  // is freed; finish_drafting() detaches it before the state goes back to the pool.
   std::unique_ptr<SpeculativeDrafter> drafter;
   if (assistant_) {
     WhisperStatePtr assistant_state = assistant_->model->AcquireState();

@@ -198,6 +198,8 @@ export class WhisperModel implements AsyncDisposable {
     try {
       if (signal?.aborted) throw new AbortError('the transcription was aborted before it started', { cause: signal.reason });
       if (assistant) {
+        // Disposed while this job waited for its slot?
+        if (assistant.model.disposed) throw new DisposedError("transcribe option 'assistantModel': the assistant model has been disposed");
         params.assistant = assistant.model.#live();
         params.assistantSharesEncoder = assistant.sharesEncoder;
       }

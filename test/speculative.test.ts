@@ -224,6 +224,17 @@ describe('speculative decoding', () => {
       await expect(tiny.transcribe(jfk(), { assistantModel: assistant })).rejects.toThrow(/assistant model has been disposed/);
     });
 
+    test('an assistant disposed while the job waits for its slot', async () => {
+      const assistant = await loadModel(modelPath(MODELS.distilTiny));
+      const busy = tiny.transcribe(jfk(), BASE); // holds tiny's only slot
+      const waiting = tiny.transcribe(jfk(), { ...BASE, assistantModel: assistant });
+      await new Promise((resolve) => setTimeout(resolve, 300)); // the pair check is done by now
+      await assistant.dispose();
+      await expect(waiting).rejects.toThrow(DisposedError);
+      await expect(waiting).rejects.toThrow(/assistant model has been disposed/);
+      await busy;
+    }, 60_000);
+
     test('an assistant disposed while it drafts leaves the job intact', async () => {
       const assistant = await loadModel(modelPath(MODELS.distilTiny));
       const job = tiny.transcribe(jfk(), { ...BASE, assistantModel: assistant });
