@@ -61,6 +61,18 @@ test('transcribe prints the same text as the library, in each format', async () 
   expect(parsed.segments[0]!.words!.length).toBeGreaterThan(0);
 });
 
+test('--assistant: speculative decoding prints the same text and says how the drafts went', async () => {
+  const args = ['transcribe', JFK_WAV, '--model', tiny, '--threads', '2', '--no-fallback'];
+  const alone = await cli(args);
+  const drafted = await cli([...args, '--assistant', modelPath(MODELS.distilTiny)]);
+  expect(drafted.status).toBe(0);
+  expect(drafted.stdout).toBe(alone.stdout);
+  expect(drafted.stderr).toMatch(/jfk\.wav: distil-tiny\.en drafted \d+ tokens, \d+ accepted \(\d+\.\d%\), \d+ of \d+ decoder passes saved/);
+  const refused = await cli([...args, '--assistant', micro]);
+  expect(refused.status).not.toBe(0);
+  expect(refused.stderr).toMatch(/cannot draft for .*differ/);
+}, 120_000);
+
 test('--output-dir writes one file per input (names kept apart when they clash)', async () => {
   const dir = path.join(scratch, 'out');
   const r = await cli(['transcribe', JFK_WAV, JFK_MP3, '--model', micro, '--format', 'vtt', '--output-dir', dir]);
