@@ -43,12 +43,6 @@ void SpeculativeDrafter::Attach(whisper_context* main_context, whisper_state* ma
   whisper_napi_set_draft_callback(main_state, &SpeculativeDrafter::DraftCallback, this);
 }
 
-SpeculativeStats SpeculativeDrafter::stats() const {
-  SpeculativeStats stats = stats_;
-  stats.assistant_encoder_passes = whisper_napi_encoder_passes(state_.get()) - encoder_passes_at_start_;
-  return stats;
-}
-
 SpeculativeDrafter::~SpeculativeDrafter() {
   Detach();
   // The assistant's state goes back to its pool (whisper_napi_encode_like and the decoder
@@ -62,6 +56,12 @@ void SpeculativeDrafter::Detach() {
   main_state_ = nullptr;
 }
 
+SpeculativeStats SpeculativeDrafter::stats() const {
+  SpeculativeStats stats = stats_;
+  stats.assistant_encoder_passes = whisper_napi_encoder_passes(state_.get()) - encoder_passes_at_start_;
+  return stats;
+}
+
 int SpeculativeDrafter::DraftCallback(const whisper_token* tokens, int n_tokens, int n_prompt, int n_accepted,
                                       whisper_token* draft, int n_max, void* self) {
   auto* drafter = static_cast<SpeculativeDrafter*>(self);
@@ -73,7 +73,6 @@ int SpeculativeDrafter::DraftCallback(const whisper_token* tokens, int n_tokens,
     Stopwatch timing(drafter->stats_.assistant_ms);
     const int n = drafter->Draft(tokens, n_tokens, n_prompt, draft, n_max);
     drafter->last_proposal_ = n;
-    if (n > 0) drafter->stats_.proposals++;
     return n;
   } catch (...) {
     // Out of memory in the assistant: decode without a draft (nothing may cross into C),

@@ -25,7 +25,6 @@
 namespace whisper_napi {
 
 struct SpeculativeStats {
-  int64_t proposals = 0;        // decoder passes of the main model that carried a draft
   int64_t drafted = 0;          // draft tokens checked by the main model
   int64_t accepted = 0;         // of which the main model produced the same token (each saves a pass)
   int64_t decoder_passes = 0;   // decoder passes of the main model after the prompt

@@ -152,7 +152,6 @@ void TranscribeWorker::OnOK() {
   result.Set("totalMs", Napi::Number::New(env, total_ms_));
   if (speculative_) {
     Napi::Object stats = Napi::Object::New(env);
-    stats.Set("proposals", Napi::Number::New(env, static_cast<double>(speculative_->proposals)));
     stats.Set("drafted", Napi::Number::New(env, static_cast<double>(speculative_->drafted)));
     stats.Set("accepted", Napi::Number::New(env, static_cast<double>(speculative_->accepted)));
     stats.Set("decoderPasses", Napi::Number::New(env, static_cast<double>(speculative_->decoder_passes)));

@@ -124,8 +124,6 @@ export interface NativeTranscription {
 }
 
 export interface NativeSpeculativeStats {
-  /** Decoder passes of the main model that carried a draft. */
-  proposals: number;
   /** Draft tokens the main model checked. */
   drafted: number;
   /** Of those, the ones it produced itself too (each saves a decoder pass). */

@@ -160,8 +160,9 @@ export interface TranscribeOptions {
    * Speculative decoding: a smaller model with the same vocabulary and audio encoder shape
    * (distil-medium.en for medium.en) drafts tokens, and this model checks each draft in one
    * decoder pass, keeping the part it agrees with and its own next token. The result is
-   * token for token what this model gives alone, with fewer of its decoder passes
-   * (`transcript.speculative` reports how many). When the two encoders hold the same
+   * token for token what this model gives alone (on the CPU backend with flash attention;
+   * `transcript.speculative.exact` says whether that held), with fewer of its decoder
+   * passes (`transcript.speculative` reports how many). When the two encoders hold the same
    * weights the assistant reuses this model's encoder output; otherwise it encodes each
    * window itself and a warning says so. Greedy decoding only: `beamSize > 1` and
    * `temperature > 0` are refused; windows that fall back to a higher temperature

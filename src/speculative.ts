@@ -50,7 +50,6 @@ export function addSpeculativeStats(
 ): NativeSpeculativeStats | undefined {
   if (!a || !b) return a ?? b;
   return {
-    proposals: a.proposals + b.proposals,
     drafted: a.drafted + b.drafted,
     accepted: a.accepted + b.accepted,
     decoderPasses: a.decoderPasses + b.decoderPasses,
@@ -62,7 +61,7 @@ export function addSpeculativeStats(
 }
 
 export function speculativeReport(stats: NativeSpeculativeStats | undefined, assistant: string, encoderShared: boolean): SpeculativeReport {
-  const s = stats ?? { proposals: 0, drafted: 0, accepted: 0, decoderPasses: 0, assistantWindows: 0, assistantEncoderRuns: 0, assistantMs: 0, exact: true };
+  const s = stats ?? { drafted: 0, accepted: 0, decoderPasses: 0, assistantWindows: 0, assistantEncoderRuns: 0, assistantMs: 0, exact: true };
   return {
     assistant,
     encoderShared,
