@@ -19,6 +19,7 @@ export type WhisperErrorCode =
   | 'ERR_WHISPER_OUT_OF_MEMORY'
   | 'ERR_WHISPER_NATIVE'
   | 'ERR_WHISPER_ADDON_LOAD'
+  | 'ERR_WHISPER_CONVERSION'
   | 'ABORT_ERR';
 
 export class WhisperError extends Error {
@@ -157,6 +158,37 @@ export class AddonLoadError extends WhisperError {
   }
 }
 AddonLoadError.prototype.name = 'AddonLoadError';
+
+/** What was wrong with the input of `convertModel()`. */
+export type ConversionProblem =
+  /** A file the layout needs is not there (the message names it). */
+  | 'missing-file'
+  /** Neither a CTranslate2 Whisper directory nor a Transformers Whisper checkpoint. */
+  | 'unknown-layout'
+  /** A known layout holding another kind of model, or a version this converter does not read. */
+  | 'unknown-spec'
+  /** A tensor is missing or has another shape than the model's configuration implies. */
+  | 'shape-mismatch'
+  /** The vocabulary does not fit the model (size, or the tokens whisper.cpp relies on). */
+  | 'vocabulary-mismatch'
+  /** A file ends before the data its header promises. */
+  | 'truncated'
+  /** A file's structure is damaged (bad JSON, impossible sizes). */
+  | 'corrupt';
+
+/**
+ * `convertModel()` could not convert its input. `problem` says which kind of fault; the
+ * message names the file and the tensor or field. No output file is left behind.
+ */
+export class ConversionError extends WhisperError {
+  readonly problem: ConversionProblem;
+
+  constructor(problem: ConversionProblem, message: string, options?: { cause?: unknown }) {
+    super('ERR_WHISPER_CONVERSION', message, options);
+    this.problem = problem;
+  }
+}
+ConversionError.prototype.name = 'ConversionError';
 
 /** Turns an error from the addon (a plain Error with `code`) into the matching class. */
 export function fromNativeError(error: unknown): Error {

@@ -25,10 +25,22 @@ export { DEFAULT_MODEL, KNOWN_MODELS, type KnownModel } from './models/registry'
 export { resolveModel } from './models/resolve';
 export { QUANTIZATION_TYPES, quantizeModel, type QuantizationType } from './models/quantize';
 export {
+  CONVERSION_TYPES,
+  convertModel,
+  type ConversionResult,
+  type ConversionType,
+  type ConvertModelOptions,
+} from './convert/convert-model';
+export type { WriteProgress as ConversionProgress } from './convert/ggml-writer';
+export type { WhisperHparams } from './convert/whisper-layout';
+export type { CheckpointFormat } from './convert/whisper-plan';
+export {
   AbortError,
   AddonLoadError,
   AudioDecodeError,
   ChecksumMismatchError,
+  ConversionError,
+  type ConversionProblem,
   DisposedError,
   InvalidAudioError,
   InvalidModelError,

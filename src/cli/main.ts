@@ -6,6 +6,7 @@
 import { parseArgs } from 'node:util';
 
 import { InvalidOptionError, WhisperError } from '../errors';
+import { convertCommand } from './convert-command';
 import { downloadCommand, infoCommand, modelsCommand, quantizeCommand, versionText } from './commands';
 import type { CliContext } from './model-choice';
 import { transcribeCommand } from './transcribe-command';
@@ -82,6 +83,8 @@ async function run(argv: string[], out: (text: string) => void): Promise<void> {
       return infoCommand(args, context, out);
     case 'quantize':
       return quantizeCommand(args, flags.type, context);
+    case 'convert':
+      return convertCommand(args, flags.type, context);
     case undefined:
       throw new UsageError('no command given');
     default:

@@ -25,6 +25,9 @@ Commands:
   info <model>              Facts from a model's header
   quantize <in> <out>       Write a quantized copy of an f16 model
       --type <type>         q8_0 | q5_1 | q5_0 | q4_1 | q4_0
+  convert <dir> <out>       Convert a faster-whisper (CTranslate2) model directory or a
+                            Transformers checkpoint (safetensors) to a ggml model file
+      --type <type>         f16 (default) | f32 | q8_0 | q5_1 | q5_0 | q4_1 | q4_0
 
 Options for every command:
   --cache-dir <dir>         Model cache (default $WHISPER_NAPI_CACHE or the user cache)

@@ -1,0 +1,127 @@
+/**
+ * Writes a conversion plan as a ggml whisper file, tensor by tensor in chunks of rows, so
+ * memory stays at a few megabytes whatever the model's size. Layout (whisper.cpp's
+ * loader): magic, 11 int32 header fields, the mel filters, the vocabulary, then each
+ * tensor as n_dims, name length, type, ne[], name, data.
+ */
+import * as fs from 'node:fs/promises';
+
+import { ConversionError } from '../errors';
+import { melFilters, N_FFT_BINS } from './mel-filters';
+import { fromFloats, toFloats } from './numeric';
+import { BYTES_PER_ELEMENT, elementCount, rowLength, type TensorSource } from './source-tensor';
+import type { PlannedTensor, WhisperPlan } from './whisper-plan';
+
+const GGML_MAGIC = 0x67676d6c;
+const GGML_TYPE = { f32: 0, f16: 1 } as const;
+const CHUNK_ELEMENTS = 1 << 20;
+
+export type FloatType = 'f16' | 'f32';
+
+export interface WriteProgress {
+  tensor: string;
+  bytesWritten: number;
+  totalBytes: number;
+}
+
+function tensorType(tensor: PlannedTensor, weights: FloatType): FloatType {
+  return tensor.kind === 'matrix' ? weights : 'f32';
+}
+
+async function readScales(source: TensorSource): Promise<Float32Array | undefined> {
+  if (!source.scale) return undefined;
+  const { scale, tensor } = source;
+  if (scale.shape.length !== 1 || scale.shape[0] !== tensor.shape[0]) {
+    throw new ConversionError('shape-mismatch', `${scale.file.path}: ${scale.name} has shape [${scale.shape.join(', ')}]; ${tensor.name} has ${tensor.shape[0]} rows`);
+  }
+  const bytes = await scale.file.read(scale.offset, scale.byteLength, scale.name);
+  return toFloats(bytes, scale.dtype, 1);
+}
+
+/** A source's values, `maxRows` rows at a time, as floats (or raw bytes when no conversion is needed). */
+async function* chunks(source: TensorSource, target: FloatType): AsyncGenerator<Buffer> {
+  const { tensor } = source;
+  const perRow = rowLength(tensor.shape);
+  const bytesPerElement = BYTES_PER_ELEMENT[tensor.dtype];
+  const [first, last] = source.rows ?? [0, tensor.shape[0] ?? 1];
+  const rowsPerChunk = Math.max(1, Math.floor(CHUNK_ELEMENTS / perRow));
+  const allScales = await readScales(source);
+  for (let row = first; row < last; row += rowsPerChunk) {
+    const rows = Math.min(rowsPerChunk, last - row);
+    const bytes = await tensor.file.read(tensor.offset + row * perRow * bytesPerElement, rows * perRow * bytesPerElement, `the data of ${tensor.name}`);
+    if (tensor.dtype === target) {
+      yield bytes;
+      continue;
+    }
+    const scales = allScales?.subarray(row, row + rows);
+    yield fromFloats(toFloats(bytes, tensor.dtype, perRow, scales), target);
+  }
+}
+
+function header(plan: WhisperPlan, weights: FloatType): Buffer {
+  const h = plan.hparams;
+  const fields = [h.nVocab, h.nAudioCtx, h.nAudioState, h.nAudioHead, h.nAudioLayer, h.nTextCtx, h.nTextState, h.nTextHead, h.nTextLayer, h.nMels, GGML_TYPE[weights]];
+  const filters = melFilters(h.nMels);
+  const parts: Buffer[] = [];
+  const ints = (...values: number[]) => {
+    const b = Buffer.alloc(4 * values.length);
+    values.forEach((v, i) => b.writeInt32LE(v, 4 * i));
+    parts.push(b);
+  };
+  ints(GGML_MAGIC, ...fields);
+  ints(h.nMels, N_FFT_BINS);
+  parts.push(Buffer.from(filters.buffer, filters.byteOffset, filters.byteLength));
+  ints(plan.tokens.length);
+  for (const token of plan.tokens) {
+    ints(token.length);
+    parts.push(token);
+  }
+  return Buffer.concat(parts);
+}
+
+/** Fails when a source that whisper.cpp has no tensor for (a key bias) holds anything but zeros. */
+async function checkZeros(plan: WhisperPlan): Promise<void> {
+  for (const { tensor, rows } of plan.zeroSources) {
+    const [first, last] = rows ?? [0, tensor.shape[0] ?? 1];
+    const size = rowLength(tensor.shape) * BYTES_PER_ELEMENT[tensor.dtype];
+    const bytes = await tensor.file.read(tensor.offset + first * size, (last - first) * size, `the data of ${tensor.name}`);
+    if (toFloats(bytes, tensor.dtype, 1).some((v) => v !== 0)) {
+      throw new ConversionError('unknown-spec', `${tensor.file.path}: ${tensor.name} holds a non-zero key bias, which whisper's architecture (and whisper.cpp) does not have`);
+    }
+  }
+}
+
+/** Writes the plan to `file` (which must not exist yet). Returns the bytes written. */
+export async function writeGgmlWhisper(plan: WhisperPlan, file: string, weights: FloatType, onProgress?: (p: WriteProgress) => void): Promise<number> {
+  await checkZeros(plan);
+  const head = header(plan, weights);
+  const tensorBytes = plan.tensors.reduce((sum, t) => sum + elementCount(t.ne) * (tensorType(t, weights) === 'f16' ? 2 : 4), 0);
+  const totalBytes = head.length + tensorBytes + plan.tensors.reduce((sum, t) => sum + 12 + 4 * t.ne.length + Buffer.byteLength(t.name), 0);
+  const out = await fs.open(file, 'wx');
+  let position = 0;
+  const write = async (bytes: Buffer) => {
+    let done = 0;
+    while (done < bytes.length) done += (await out.write(bytes, done, bytes.length - done, position + done)).bytesWritten;
+    position += bytes.length;
+  };
+  try {
+    await write(head);
+    for (const tensor of plan.tensors) {
+      const type = tensorType(tensor, weights);
+      const name = Buffer.from(tensor.name, 'utf8');
+      const meta = Buffer.alloc(12 + 4 * tensor.ne.length);
+      meta.writeInt32LE(tensor.ne.length, 0);
+      meta.writeInt32LE(name.length, 4);
+      meta.writeInt32LE(GGML_TYPE[type], 8);
+      tensor.ne.forEach((n, i) => meta.writeInt32LE(n, 12 + 4 * i));
+      await write(Buffer.concat([meta, name]));
+      for await (const chunk of chunks(tensor.source, type)) await write(chunk);
+      onProgress?.({ tensor: tensor.name, bytesWritten: position, totalBytes });
+    }
+    await out.sync();
+  } finally {
+    await out.close();
+  }
+  if (position !== totalBytes) throw new Error(`internal: wrote ${position} bytes, planned ${totalBytes}`);
+  return position;
+}
