@@ -1,19 +1,127 @@
-/** Word error rate: word-level edit distance over the reference length, after normalizing case and punctuation. */
+/**
+ * Word error rate: word-level edit distance over the reference length, after normalizing
+ * both texts the same way. The rules, and why, are in docs/wer.md; in short:
+ *
+ *  1. Unicode NFKC (full-width letters, ligatures like ﬁ, and composed/decomposed accents
+ *     become one form);
+ *  2. lower case, locale-independent (String.prototype.toLowerCase, never toLocaleLowerCase);
+ *  3. the apostrophes ’ ‘ ʼ become ', and an apostrophe is kept only between two word
+ *     characters (don't, l'odeur, dir's); quotes and other apostrophes go;
+ *  4. word characters are letters, combining marks and digits (\p{L}\p{M}\p{N}), so accents
+ *     are kept and 'é' is not 'e'; everything else (hyphens, dashes, punctuation, symbols,
+ *     quotes) becomes a space;
+ *  5. words are what is left between spaces.
+ *
+ * No spelling equivalences (colour/color, Mr/mister, ten/10): the generated references avoid
+ * them, and rules of that kind would hide real errors in other languages.
+ */
+
+const APOSTROPHES = /[\u2019\u2018\u02BC]/g;
+const NOT_WORD = /[^\p{L}\p{M}\p{N}']+/gu;
+// An apostrophe that does not sit between two word characters.
+const LOOSE_APOSTROPHE = /(?<![\p{L}\p{M}\p{N}])'|'(?![\p{L}\p{M}\p{N}])/gu;
+
+/** The words of `text` after the normalization above (English, German, French, Spanish...). */
 export function normalizeWords(text: string): string[] {
-  return text.toLowerCase().replace(/[^a-z0-9' ]/g, ' ').split(/\s+/).filter(Boolean);
+  return text
+    .normalize('NFKC')
+    .toLowerCase()
+    .replace(APOSTROPHES, "'")
+    .replace(NOT_WORD, ' ')
+    .replace(LOOSE_APOSTROPHE, ' ')
+    .split(/\s+/)
+    .filter(Boolean);
 }
 
-export function wordErrorRate(reference: string, hypothesis: string): number {
+/** The edits that turn the reference's words into the hypothesis's, in a minimal alignment. */
+export interface WordErrors {
+  substitutions: number;
+  deletions: number;
+  insertions: number;
+  /** Words in the normalized reference: the denominator of the WER. */
+  referenceWords: number;
+}
+
+const MATCH = 0;
+const SUBSTITUTION = 1;
+const DELETION = 2;
+const INSERTION = 3;
+
+/**
+ * Counts substitutions, deletions and insertions on a minimal word alignment (Levenshtein:
+ * each costs 1). Their sum is the edit distance, whichever minimal alignment is taken; where
+ * several exist, ties go to match/substitution, then deletion, then insertion. Sum these
+ * over a set and divide by the summed referenceWords for a corpus WER.
+ */
+export function wordErrors(reference: string, hypothesis: string): WordErrors {
   const ref = normalizeWords(reference);
   const hyp = normalizeWords(hypothesis);
-  if (ref.length === 0) return hyp.length === 0 ? 0 : 1;
-  let previous = Array.from({ length: hyp.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= ref.length; i++) {
-    const row = [i];
-    for (let j = 1; j <= hyp.length; j++) {
-      row[j] = Math.min(previous[j]! + 1, row[j - 1]! + 1, previous[j - 1]! + (ref[i - 1] === hyp[j - 1] ? 0 : 1));
-    }
-    previous = row;
+  const width = hyp.length + 1;
+  // One byte per cell for the backtrace; costs kept in two rows.
+  const steps = new Uint8Array((ref.length + 1) * width);
+  let previous = new Uint32Array(width);
+  let current = new Uint32Array(width);
+  for (let j = 1; j <= hyp.length; j++) {
+    previous[j] = j;
+    steps[j] = INSERTION;
   }
-  return previous[hyp.length]! / ref.length;
+  for (let i = 1; i <= ref.length; i++) {
+    current[0] = i;
+    steps[i * width] = DELETION;
+    for (let j = 1; j <= hyp.length; j++) {
+      const same = ref[i - 1] === hyp[j - 1];
+      let cost = previous[j - 1]! + (same ? 0 : 1);
+      let step = same ? MATCH : SUBSTITUTION;
+      if (previous[j]! + 1 < cost) {
+        cost = previous[j]! + 1;
+        step = DELETION;
+      }
+      if (current[j - 1]! + 1 < cost) {
+        cost = current[j - 1]! + 1;
+        step = INSERTION;
+      }
+      current[j] = cost;
+      steps[i * width + j] = step;
+    }
+    [previous, current] = [current, previous];
+  }
+  const errors: WordErrors = { substitutions: 0, deletions: 0, insertions: 0, referenceWords: ref.length };
+  let i = ref.length;
+  let j = hyp.length;
+  while (i > 0 || j > 0) {
+    const step = steps[i * width + j];
+    if (step === MATCH || step === SUBSTITUTION) {
+      if (step === SUBSTITUTION) errors.substitutions++;
+      i--;
+      j--;
+    } else if (step === DELETION) {
+      errors.deletions++;
+      i--;
+    } else {
+      errors.insertions++;
+      j--;
+    }
+  }
+  return errors;
+}
+
+/** (substitutions + deletions + insertions) / reference words; an empty reference gives 0 if the hypothesis is empty too, else 1. */
+export function wordErrorRate(reference: string, hypothesis: string): number {
+  const errors = wordErrors(reference, hypothesis);
+  const total = errors.substitutions + errors.deletions + errors.insertions;
+  if (errors.referenceWords === 0) return total === 0 ? 0 : 1;
+  return total / errors.referenceWords;
+}
+
+/** Corpus WER: every pair's errors summed, over every reference's words summed (not a mean of rates). */
+export function corpusWordErrorRate(pairs: ReadonlyArray<{ reference: string; hypothesis: string }>): number {
+  let total = 0;
+  let words = 0;
+  for (const { reference, hypothesis } of pairs) {
+    const errors = wordErrors(reference, hypothesis);
+    total += errors.substitutions + errors.deletions + errors.insertions;
+    words += errors.referenceWords;
+  }
+  if (words === 0) return total === 0 ? 0 : 1;
+  return total / words;
 }
