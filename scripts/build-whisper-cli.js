@@ -1,7 +1,9 @@
 #!/usr/bin/env node
-// Builds (or reuses) whisper.cpp's own `whisper-cli` from the same source tree the addon
-// is built from, with whisper.cpp's own CMake defaults. Tests compare our output against
-// it; benchmarks use it as the reference. Prints the path of the executable.
+// Builds (or reuses) whisper.cpp's own `whisper-cli` with whisper.cpp's own CMake defaults:
+// by default from the same (patched) source tree the addon is built from, which tests
+// compare our output against; with `pristine` (--pristine) from the unmodified v1.9.1 tree
+// that nodejs-whisper@0.3.1 carries, for claims of parity with upstream whisper.cpp and
+// for benchmarks. Prints the path of the executable.
 'use strict';
 
 const { execFileSync } = require('node:child_process');
@@ -14,15 +16,21 @@ function whisperCppDir() {
   return process.env.WHISPER_CPP_DIR ? path.resolve(process.env.WHISPER_CPP_DIR) : path.join(root, 'deps', 'whisper.cpp');
 }
 
-function whisperCliPath() {
-  const buildDir = path.join(root, '.cache', 'whisper-cli');
+/** The unmodified upstream tree (scripts/prepare-whisper-cpp.js copies and patches it). */
+function pristineWhisperCppDir() {
+  const pkg = require.resolve('nodejs-whisper/package.json', { paths: [root] });
+  return path.join(path.dirname(pkg), 'cpp', 'whisper.cpp');
+}
+
+function whisperCliPath({ pristine = false } = {}) {
+  const buildDir = path.join(root, '.cache', pristine ? 'whisper-cli-pristine' : 'whisper-cli');
   const exe = path.join(buildDir, 'bin', process.platform === 'win32' ? 'Release/whisper-cli.exe' : 'whisper-cli');
   return { buildDir, exe };
 }
 
-function buildWhisperCli({ quiet = false } = {}) {
-  const { buildDir, exe } = whisperCliPath();
-  const source = whisperCppDir();
+function buildWhisperCli({ quiet = false, pristine = false } = {}) {
+  const { buildDir, exe } = whisperCliPath({ pristine });
+  const source = pristine ? pristineWhisperCppDir() : whisperCppDir();
   if (!fs.existsSync(path.join(source, 'CMakeLists.txt'))) {
     throw new Error(`no whisper.cpp source at ${source}; run \`npm install\` first`);
   }
@@ -51,6 +59,6 @@ function buildWhisperCli({ quiet = false } = {}) {
 module.exports = { buildWhisperCli, whisperCliPath };
 
 if (require.main === module) {
-  const exe = buildWhisperCli({ quiet: process.argv.includes('--quiet') });
+  const exe = buildWhisperCli({ quiet: process.argv.includes('--quiet'), pristine: process.argv.includes('--pristine') });
   console.log(exe);
 }

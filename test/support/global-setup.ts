@@ -12,11 +12,19 @@ const { generateModel } = require('../../scripts/generate-model.js') as {
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { buildWhisperCli } = require('../../scripts/build-whisper-cli.js') as { buildWhisperCli(o: { quiet: boolean }): string };
 
-/** Rebuilds dist/ if any source file is newer (worker and child-process tests load it). */
+/** The newest modification time of anything under `dir`. */
+function newestIn(dir: string): number {
+  return Math.max(...fs.readdirSync(dir, { withFileTypes: true }).map((e) => (e.isDirectory() ? newestIn(path.join(dir, e.name)) : fs.statSync(path.join(dir, e.name)).mtimeMs)));
+}
+
+/**
+ * Rebuilds dist/ if any source file is newer: worker-thread and child-process tests load
+ * it, and so does convertModel's worker when the tests run from the sources.
+ */
 function ensureFreshDist(): void {
   const built = path.join(ROOT, 'dist', 'cjs', 'index.js');
   const builtAt = fs.existsSync(built) ? fs.statSync(built).mtimeMs : 0;
-  const newest = Math.max(...fs.readdirSync(path.join(ROOT, 'src')).map((f) => fs.statSync(path.join(ROOT, 'src', f)).mtimeMs));
+  const newest = newestIn(path.join(ROOT, 'src'));
   if (newest > builtAt) execFileSync(process.execPath, [path.join(ROOT, 'scripts', 'build-ts.js')], { stdio: 'inherit' });
 }
 
