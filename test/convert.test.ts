@@ -153,14 +153,18 @@ describe('CTranslate2 and Transformers layouts', () => {
     }
   });
 
-  test('progress reaches the total, and the work leaves the event loop free', async () => {
-    // tiny.en's shape in f32: about 40 M weights converted to f16 in the worker thread.
+  test('streamed: progress reaches the total, memory stays far below the model, the event loop free', async () => {
+    // tiny.en's shape in f32 (151 MB): about 40 M weights converted to f16 in the worker thread.
     const tinyShape: Shape = { nVocab: 51864, nState: 384, nHead: 6, nAudioLayer: 4, nTextLayer: 4, nMels: 80 };
     writeTransformers(path.join(dir, 'hf-tiny-f32'), whisperWeights(tinyShape, 3), tinyShape, { dtype: 'f32' });
+    const inputBytes = fs.statSync(path.join(dir, 'hf-tiny-f32', 'model.safetensors')).size;
     const progress: number[] = [];
     let total = 0;
+    global.gc?.();
+    const rssBefore = process.memoryUsage.rss();
+    let rssPeak = rssBefore;
     const meter = await startStallMeter();
-    const ticker = setInterval(() => undefined, 5);
+    const ticker = setInterval(() => (rssPeak = Math.max(rssPeak, process.memoryUsage.rss())), 5);
     const started = performance.now();
     try {
       await convertModel(path.join(dir, 'hf-tiny-f32'), out('tiny-from-f32.bin'), {
@@ -174,7 +178,14 @@ describe('CTranslate2 and Transformers layouts', () => {
     }
     const wallMs = performance.now() - started;
     const report = await meter.stop();
-    console.log(`converting tiny.en's shape from f32: ${wallMs.toFixed(0)} ms; event-loop delay max ${report.maxMs.toFixed(1)} ms (ours ${report.oursMaxMs.toFixed(1)} ms)`);
+    const growth = rssPeak - rssBefore;
+    console.log(
+      `converting tiny.en's shape from f32 (${(inputBytes / 1e6).toFixed(0)} MB): ${wallMs.toFixed(0)} ms; RSS +${(growth / 1e6).toFixed(1)} MB at most; ` +
+        `event-loop delay max ${report.maxMs.toFixed(1)} ms (ours ${report.oursMaxMs.toFixed(1)} ms)`,
+    );
+    // A worker thread (~11 MB), the vocabulary and plan (~25 MB), three 4-MB chunk buffers and
+    // V8's slack: ~60-80 MB whatever the model's size; a copy of the model alone would be 151 MB.
+    expect(growth).toBeLessThan((inputBytes * 2) / 3);
     expect(progress.length).toBeGreaterThan(50);
     expect([...progress].sort((a, b) => a - b)).toEqual(progress);
     expect(progress[progress.length - 1]).toBe(total);

@@ -1,16 +1,18 @@
 /**
- * Checks a generated speech test set (scripts/speech-set/make-speech-set.js): generate it
- * with `node scripts/speech-set/make-speech-set.js` (needs espeak-ng and sox), then set
- * WHISPER_TEST_SPEECH_SET to its folder (.cache/speech-set). Without it these tests are
+ * Checks a generated speech test set (scripts/speech-set/make-speech-set.js): the real tier's
+ * (scripts/prepare-real-tier.js makes it; .ci/run runs that), or the folder named by
+ * WHISPER_TEST_SPEECH_SET (`node scripts/speech-set/make-speech-set.js` needs espeak-ng and
+ * sox and writes .cache/speech-set). Without either these tests are
  * SKIPPED, reported as skipped by jest, and a banner says so. The set is not generated
  * here: CI makes it once per run, and the tests that use it should not each pay for it.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
+import { REAL_TIER } from './support/real-tier';
 import { warnSkipped } from './support/skip-banner';
 
-const SET = process.env.WHISPER_TEST_SPEECH_SET;
+const SET = process.env.WHISPER_TEST_SPEECH_SET ?? REAL_TIER?.speechSet;
 
 interface Pause {
   atS: number;

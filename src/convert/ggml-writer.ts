@@ -8,7 +8,7 @@ import * as fs from 'node:fs/promises';
 
 import { ConversionError } from '../errors';
 import { melFilters, N_FFT_BINS } from './mel-filters';
-import { fromFloats, toFloats } from './numeric';
+import { decodeInto, encodeInto, toFloats } from './numeric';
 import { BYTES_PER_ELEMENT, elementCount, rowLength, type TensorSource } from './source-tensor';
 import type { PlannedTensor, WhisperPlan } from './whisper-plan';
 
@@ -35,11 +35,24 @@ async function readScales(source: TensorSource): Promise<Float32Array | undefine
     throw new ConversionError('shape-mismatch', `${scale.file.path}: ${scale.name} has shape [${scale.shape.join(', ')}]; ${tensor.name} has ${tensor.shape[0]} rows`);
   }
   const bytes = await scale.file.read(scale.offset, scale.byteLength, scale.name);
-  return toFloats(bytes, scale.dtype, 1);
+  return toFloats(bytes, scale.dtype);
 }
 
-/** A source's values, `maxRows` rows at a time, as floats (or raw bytes when no conversion is needed). */
-async function* chunks(source: TensorSource, target: FloatType): AsyncGenerator<Buffer> {
+/**
+ * The buffers one conversion reuses for every chunk, so memory stays flat: what is read,
+ * its values as floats, and what is written.
+ */
+class ChunkBuffers {
+  readonly read = Buffer.allocUnsafeSlow(CHUNK_ELEMENTS * 4);
+  readonly floats = new Float32Array(CHUNK_ELEMENTS);
+  readonly written = Buffer.allocUnsafeSlow(CHUNK_ELEMENTS * 4);
+}
+
+/**
+ * A source's bytes in the target type, a band of whole rows (at most CHUNK_ELEMENTS, or one
+ * row) at a time. Each chunk is valid until the next is asked for.
+ */
+async function* chunks(source: TensorSource, target: FloatType, buffers: ChunkBuffers): AsyncGenerator<Buffer> {
   const { tensor } = source;
   const perRow = rowLength(tensor.shape);
   const bytesPerElement = BYTES_PER_ELEMENT[tensor.dtype];
@@ -48,13 +61,18 @@ async function* chunks(source: TensorSource, target: FloatType): AsyncGenerator<
   const allScales = await readScales(source);
   for (let row = first; row < last; row += rowsPerChunk) {
     const rows = Math.min(rowsPerChunk, last - row);
-    const bytes = await tensor.file.read(tensor.offset + row * perRow * bytesPerElement, rows * perRow * bytesPerElement, `the data of ${tensor.name}`);
+    const length = rows * perRow * bytesPerElement;
+    // A row longer than a chunk (none in whisper) gets a buffer of its own.
+    const into = length <= buffers.read.length ? buffers.read.subarray(0, length) : undefined;
+    const bytes = await tensor.file.read(tensor.offset + row * perRow * bytesPerElement, length, `the data of ${tensor.name}`, into);
     if (tensor.dtype === target) {
       yield bytes;
       continue;
     }
-    const scales = allScales?.subarray(row, row + rows);
-    yield fromFloats(toFloats(bytes, tensor.dtype, perRow, scales), target);
+    const count = rows * perRow;
+    const floats = count <= buffers.floats.length ? buffers.floats : new Float32Array(count);
+    const written = count * 4 <= buffers.written.length ? buffers.written : Buffer.allocUnsafe(count * 4);
+    yield encodeInto(decodeInto(bytes, tensor.dtype, perRow, allScales?.subarray(row, row + rows), floats), target, written);
   }
 }
 
@@ -85,7 +103,7 @@ async function checkZeros(plan: WhisperPlan): Promise<void> {
     const [first, last] = rows ?? [0, tensor.shape[0] ?? 1];
     const size = rowLength(tensor.shape) * BYTES_PER_ELEMENT[tensor.dtype];
     const bytes = await tensor.file.read(tensor.offset + first * size, (last - first) * size, `the data of ${tensor.name}`);
-    if (toFloats(bytes, tensor.dtype, 1).some((v) => v !== 0)) {
+    if (toFloats(bytes, tensor.dtype).some((v) => v !== 0)) {
       throw new ConversionError('unknown-spec', `${tensor.file.path}: ${tensor.name} holds a non-zero key bias, which whisper's architecture (and whisper.cpp) does not have`);
     }
   }
@@ -97,6 +115,7 @@ export async function writeGgmlWhisper(plan: WhisperPlan, file: string, weights:
   const head = header(plan, weights);
   const tensorBytes = plan.tensors.reduce((sum, t) => sum + elementCount(t.ne) * (tensorType(t, weights) === 'f16' ? 2 : 4), 0);
   const totalBytes = head.length + tensorBytes + plan.tensors.reduce((sum, t) => sum + 12 + 4 * t.ne.length + Buffer.byteLength(t.name), 0);
+  const buffers = new ChunkBuffers();
   const out = await fs.open(file, 'wx');
   let position = 0;
   const write = async (bytes: Buffer) => {
@@ -115,7 +134,7 @@ export async function writeGgmlWhisper(plan: WhisperPlan, file: string, weights:
       meta.writeInt32LE(GGML_TYPE[type], 8);
       tensor.ne.forEach((n, i) => meta.writeInt32LE(n, 12 + 4 * i));
       await write(Buffer.concat([meta, name]));
-      for await (const chunk of chunks(tensor.source, type)) await write(chunk);
+      for await (const chunk of chunks(tensor.source, type, buffers)) await write(chunk);
       onProgress?.({ tensor: tensor.name, bytesWritten: position, totalBytes });
     }
     await out.sync();

@@ -3,7 +3,7 @@
  * round-to-nearest-even (numpy's astype(float16) and ggml's own rounding), bfloat16 by
  * widening, and CTranslate2's integer weights by dividing by their row's scale.
  */
-import type { SourceDType } from './source-tensor';
+import { BYTES_PER_ELEMENT, type SourceDType } from './source-tensor';
 
 let halfTable: Float32Array | undefined;
 
@@ -49,42 +49,52 @@ export function floatToHalf(value: number): number {
   return sign | half;
 }
 
-/** Source elements (little-endian bytes) as floats; integer types are divided by `scales[row]`. */
-export function toFloats(bytes: Buffer, dtype: SourceDType, rowLength: number, scales?: Float32Array): Float32Array {
+/**
+ * Source elements (little-endian bytes) as floats, into `out` (which must hold them);
+ * integer types are divided by `scales[row]`. Returns the filled part of `out`.
+ */
+export function decodeInto(bytes: Buffer, dtype: SourceDType, rowLength: number, scales: Float32Array | undefined, out: Float32Array): Float32Array {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const size = BYTES_PER_ELEMENT[dtype];
+  const count = bytes.byteLength / size;
+  const values = out.subarray(0, count);
   switch (dtype) {
     case 'f32':
-      return new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+      for (let i = 0; i < count; i++) values[i] = view.getFloat32(i * 4, true);
+      break;
     case 'f16': {
       const table = halves();
-      const out = new Float32Array(bytes.byteLength / 2);
-      for (let i = 0; i < out.length; i++) out[i] = table[view.getUint16(i * 2, true)]!;
-      return out;
+      for (let i = 0; i < count; i++) values[i] = table[view.getUint16(i * 2, true)]!;
+      break;
     }
     case 'bf16': {
-      const out = new Float32Array(bytes.byteLength / 2);
-      const bits = new Uint32Array(out.buffer);
-      for (let i = 0; i < out.length; i++) bits[i] = view.getUint16(i * 2, true) << 16;
-      return out;
+      const bits = new Uint32Array(values.buffer, values.byteOffset, count);
+      for (let i = 0; i < count; i++) bits[i] = view.getUint16(i * 2, true) << 16;
+      break;
     }
     case 'i8':
     case 'i16':
-    case 'i32': {
-      const size = dtype === 'i8' ? 1 : dtype === 'i16' ? 2 : 4;
-      const out = new Float32Array(bytes.byteLength / size);
-      for (let i = 0; i < out.length; i++) {
+    case 'i32':
+      for (let i = 0; i < count; i++) {
         const v = size === 1 ? view.getInt8(i) : size === 2 ? view.getInt16(i * 2, true) : view.getInt32(i * 4, true);
-        out[i] = scales ? v / scales[Math.floor(i / rowLength)]! : v;
+        values[i] = scales ? v / scales[Math.floor(i / rowLength)]! : v;
       }
-      return out;
-    }
+      break;
   }
+  return values;
 }
 
-/** Floats as ggml f16 or f32 bytes. */
-export function fromFloats(values: Float32Array, type: 'f16' | 'f32'): Buffer {
-  if (type === 'f32') return Buffer.from(values.buffer, values.byteOffset, values.byteLength);
-  const out = Buffer.allocUnsafe(values.length * 2);
+/** Floats as ggml f16 or f32 bytes, into `out`. Returns the filled part of `out`. */
+export function encodeInto(values: Float32Array, type: 'f16' | 'f32', out: Buffer): Buffer {
+  if (type === 'f32') {
+    for (let i = 0; i < values.length; i++) out.writeFloatLE(values[i]!, i * 4);
+    return out.subarray(0, values.length * 4);
+  }
   for (let i = 0; i < values.length; i++) out.writeUInt16LE(floatToHalf(values[i]!), i * 2);
-  return out;
+  return out.subarray(0, values.length * 2);
+}
+
+/** Source elements as a new Float32Array (small tensors: scales, biases). */
+export function toFloats(bytes: Buffer, dtype: SourceDType): Float32Array {
+  return decodeInto(bytes, dtype, 1, undefined, new Float32Array(bytes.byteLength / BYTES_PER_ELEMENT[dtype]));
 }
