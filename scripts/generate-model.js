@@ -281,7 +281,7 @@ function generatedModel(preset, file, seed = 1, decoderSeed = undefined) {
   return file;
 }
 
-module.exports = { generateModel, generatedModel, mulberry32, PRESETS, DEFAULT_VOCAB_SOURCE };
+module.exports = { generateModel, generatedModel, mulberry32, toHalf, PRESETS, DEFAULT_VOCAB_SOURCE };
 
 if (require.main === module) {
   const args = process.argv.slice(2);

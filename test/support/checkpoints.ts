@@ -23,16 +23,9 @@ export const MICRO: Shape = { nVocab: 51864, nState: 64, nHead: 1, nAudioLayer: 
 const AUDIO_CTX = 1500;
 const TEXT_CTX = 448;
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// The generator's seeded uniform numbers and float-to-half rounding (numpy's astype(float16)).
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { mulberry32, toHalf } = require('../../scripts/generate-model.js') as { mulberry32(seed: number): () => number; toHalf(value: number): number };
 
 /** A tensor in PyTorch layout (outermost dimension first), float values. */
 interface Tensor {
@@ -135,36 +128,10 @@ export function englishTokens(nVocab = 51864): string[] {
 
 // --- numbers -------------------------------------------------------------------------------
 
-const f32 = new Float32Array(1);
-const u32 = new Uint32Array(f32.buffer);
-
-/** IEEE half, round to nearest even, subnormals included (numpy's astype(float16)). */
-function halfBits(value: number): number {
-  f32[0] = value;
-  const x = u32[0]!;
-  const sign = (x >>> 16) & 0x8000;
-  const exp = ((x >>> 23) & 0xff) - 112;
-  let mant = x & 0x7fffff;
-  if (exp <= 0) {
-    if (exp < -10) return sign;
-    mant |= 0x800000;
-    const shift = 14 - exp;
-    let half = mant >>> shift;
-    const rem = mant & ((1 << shift) - 1);
-    const mid = 1 << (shift - 1);
-    if (rem > mid || (rem === mid && half & 1)) half++;
-    return sign | half;
-  }
-  let half = (exp << 10) | (mant >>> 13);
-  const rem = mant & 0x1fff;
-  if (rem > 0x1000 || (rem === 0x1000 && half & 1)) half++;
-  return sign | half;
-}
-
 function encodeValues(values: Float32Array, dtype: 'f32' | 'f16'): Buffer {
   if (dtype === 'f32') return Buffer.from(values.buffer.slice(values.byteOffset, values.byteOffset + values.byteLength));
   const out = Buffer.alloc(values.length * 2);
-  values.forEach((v, i) => out.writeUInt16LE(halfBits(v), i * 2));
+  values.forEach((v, i) => out.writeUInt16LE(toHalf(v), i * 2));
   return out;
 }
 
