@@ -89,6 +89,21 @@ async function prepareRealTier({ models = DEFAULT_MODELS } = {}) {
     Object.assign(manifest.models['tiny.en'], { transformers: hf, ggmlFromTransformers: ggml });
   }
 
+  // An int8 copy of tiny.en, quantized by CTranslate2's own code (no package ships int8
+  // weights): what dequantizing int8 costs in accuracy is measured on it.
+  if (manifest.models['tiny.en']) {
+    const int8 = path.join(tierDir, 'ct2-int8', 'tiny.en');
+    const source = weights.models['tiny.en'].modelBin;
+    const stampFile = `${int8}.stamp`;
+    if (!(fs.existsSync(stampFile) && fs.readFileSync(stampFile, 'utf8') === fingerprint(source))) {
+      execFileSync(python, [path.join(__dirname, 'real-weights', 'ct2_quantize_int8.py'), '--force', manifest.models['tiny.en'].ct2, int8], { stdio: ['ignore', 'ignore', 'inherit'] });
+      fs.writeFileSync(stampFile, fingerprint(source));
+    }
+    const ggml = path.join(tierDir, 'ggml', 'tiny.en-from-int8.bin');
+    await convertOnce(int8, ggml, path.join(int8, 'model.bin'));
+    Object.assign(manifest.models['tiny.en'], { ct2Int8: int8, ggmlFromInt8: ggml });
+  }
+
   const speech = await makeSpeechSet({ out: path.join(root, '.cache', 'speech-set') });
   manifest.speechSet = speech && speech.dir ? speech.dir : path.join(root, '.cache', 'speech-set');
   manifest.whisperCliPristine = buildWhisperCli({ quiet: true, pristine: true });

@@ -78,10 +78,10 @@ async function measure(tier: RealTier, id: string, ggml: string, ct2: string, la
   return result;
 }
 
-function record(id: string, results: LanguageResult[]): void {
+function record(id: string, results: LanguageResult[], int8?: { wer: number; cost: number }): void {
   const dir = path.join(CACHE, 'real-tier', 'results');
   fs.mkdirSync(dir, { recursive: true });
-  fs.writeFileSync(path.join(dir, `${id}.json`), `${JSON.stringify({ model: id, threads: THREADS, results }, null, 2)}\n`);
+  fs.writeFileSync(path.join(dir, `${id}.json`), `${JSON.stringify({ model: id, threads: THREADS, results, ...(int8 ? { int8 } : {}) }, null, 2)}\n`);
 }
 
 (REAL_TIER && models.length > 0 ? describe : describe.skip)('real-speech set, whisper-napi and faster-whisper on the same weights', () => {
@@ -99,7 +99,17 @@ function record(id: string, results: LanguageResult[]): void {
         expect(set.length).toBeGreaterThan(0);
         results.push(await measure(tier, id, entry!.ggml, entry!.ct2, language, set));
       }
-      record(id, results);
+      let int8: { wer: number; cost: number } | undefined;
+      if (entry!.ggmlFromInt8) {
+        // CTranslate2 int8 weights, dequantized by the converter to f16: what that costs.
+        const set = speech('en');
+        const { texts } = await ours(entry!.ggmlFromInt8, set, 'en');
+        const wer = corpusWordErrorRate(set.map((item, k) => ({ reference: item.reference, hypothesis: texts[k]! })));
+        const f16 = results.find((r) => r.language === 'en')!.werOurs;
+        int8 = { wer, cost: wer - f16 };
+        console.log(`${id} from int8 weights (dequantized to f16): English WER ${(100 * wer).toFixed(1)} % against ${(100 * f16).toFixed(1)} % from the f16 weights`);
+      }
+      record(id, results, int8);
       const english = results.find((r) => r.language === 'en')!;
       expect(english.audioSeconds).toBeGreaterThanOrEqual(300);
       for (const r of results) {
@@ -115,6 +125,8 @@ function record(id: string, results: LanguageResult[]): void {
       // espeak-ng's voices are harder than jfk.wav (19.0 % for tiny.en, 16.7 % for base when
       // this was written); a model that works still gets most words.
       expect(english.werOurs).toBeLessThan(0.25);
+      // int8 keeps each weight within half a step of 1/127 of its row's largest: a few words at most.
+      if (int8) expect(int8.cost).toBeLessThan(0.03);
     },
     1_200_000,
   );

@@ -18,7 +18,7 @@ export interface PlannedTensor extends GgmlTensorSlot {
 export interface WhisperPlan {
   format: CheckpointFormat;
   hparams: WhisperHparams;
-  /** Vocabulary entries as stored in the ggml file: ids 0 up to and including <|endoftext|>. */
+  /** Vocabulary entries as stored in the ggml file: the first 50,257 ids. */
   tokens: Buffer[];
   tensors: PlannedTensor[];
   /** Sources that must hold only zeros (CTranslate2's key-projection bias band). */
@@ -31,12 +31,13 @@ export interface WhisperPlan {
 
 // whisper.cpp hard-codes the special-token ids of these vocabulary sizes.
 const KNOWN_VOCAB_SIZES = [51864, 51865, 51866];
+const GGML_VOCABULARY_ENTRIES = 50257;
 
 /**
  * The ggml vocabulary from the checkpoint's id-ordered token strings (`complete`: the
- * checkpoint lists every id, as CTranslate2's vocabulary files do): the ordinary tokens
- * and <|endoftext|>, as whisper.cpp's own files have them; whisper.cpp names the special
- * tokens after it itself. Raw bytes are kept (whisper.cpp's published files replace 344
+ * checkpoint lists every id, as CTranslate2's vocabulary files do): the first 50,257, as
+ * whisper.cpp's own files have them (GPT-2's tokens; in English models the last is
+ * <|endoftext|>); whisper.cpp names the special tokens after them itself. Raw bytes are kept (whisper.cpp's published files replace 344
  * byte tokens that are not valid UTF-8 on their own with U+FFFD; keeping the bytes lets
  * text that spans tokens, such as CJK characters, come out intact).
  */
@@ -54,7 +55,7 @@ export function ggmlVocabulary(tokens: readonly (string | undefined)[], nVocab: 
     throw new ConversionError('vocabulary-mismatch', `${where}: token ${eot} is ${JSON.stringify(tokens[eot])}, where whisper.cpp expects <|endoftext|> for a ${nVocab}-token vocabulary`);
   }
   if (tokens[220] !== 'Ġ') throw new ConversionError('vocabulary-mismatch', `${where}: token 220 is ${JSON.stringify(tokens[220])}, not GPT-2's lone space`);
-  return tokens.slice(0, eot + 1).map((token, id) => {
+  return tokens.slice(0, GGML_VOCABULARY_ENTRIES).map((token, id) => {
     if (token === undefined) throw new ConversionError('vocabulary-mismatch', `${where}: no token has id ${id}`);
     return tokenBytes(token);
   });

@@ -20,6 +20,9 @@ export interface RealModel {
   /** tiny.en only: the Transformers layout written from the same weights, and its conversion. */
   transformers?: string;
   ggmlFromTransformers?: string;
+  /** tiny.en only: an int8 copy quantized by CTranslate2's own code, and its (dequantized) conversion. */
+  ct2Int8?: string;
+  ggmlFromInt8?: string;
 }
 
 export interface RealTier {
