@@ -104,8 +104,7 @@ async function prepareRealTier({ models = DEFAULT_MODELS } = {}) {
     Object.assign(manifest.models['tiny.en'], { ct2Int8: int8, ggmlFromInt8: ggml });
   }
 
-  const speech = await makeSpeechSet({ out: path.join(root, '.cache', 'speech-set') });
-  manifest.speechSet = speech && speech.dir ? speech.dir : path.join(root, '.cache', 'speech-set');
+  manifest.speechSet = makeSpeechSet({ out: path.join(root, '.cache', 'speech-set') }).out;
   manifest.whisperCliPristine = buildWhisperCli({ quiet: true, pristine: true });
 
   const file = path.join(tierDir, 'manifest.json');

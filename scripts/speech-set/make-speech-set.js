@@ -431,7 +431,8 @@ function readManifest(out) {
  */
 function makeSpeechSet({ out = DEFAULT_OUT, quiet = false } = {}) {
   const started = Date.now();
-  const log = quiet ? () => {} : (line) => console.log(line);
+  // Progress goes to stderr: callers (scripts/prepare-real-tier.js) keep stdout for results.
+  const log = quiet ? () => {} : (line) => console.error(line);
   const tools = speechSetTools();
   if (tools.missing.length > 0) throw new Error(tools.message);
   out = path.resolve(out);
