@@ -153,6 +153,16 @@ describe('CTranslate2 and Transformers layouts', () => {
     }
   });
 
+  test('int16 CTranslate2 weights (one scale per tensor) are dequantized too', async () => {
+    writeCtranslate2(path.join(dir, 'ct2-int16'), weights, MICRO, { dtype: 'int16' });
+    await convertModel(path.join(dir, 'ct2-int16'), out('int16.bin'), { type: 'f32' });
+    const name = 'decoder.blocks.0.cross_attn.value.weight';
+    const data = tensorData(out('int16.bin'), name);
+    const want = weights.get(name)!.values;
+    const step = Math.max(...want.map(Math.abs)) / 2 ** 10;
+    expect(maxAbsDiff(new Float32Array(data.buffer.slice(data.byteOffset, data.byteOffset + data.length)), want)).toBeLessThanOrEqual(step / 2 + 1e-7);
+  });
+
   test('streamed: progress reaches the total, memory stays far below the model, the event loop free', async () => {
     // tiny.en's shape in f32 (151 MB): about 40 M weights converted to f16 in the worker thread.
     const tinyShape: Shape = { nVocab: 51864, nState: 384, nHead: 6, nAudioLayer: 4, nTextLayer: 4, nMels: 80 };

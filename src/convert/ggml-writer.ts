@@ -28,14 +28,20 @@ function tensorType(tensor: PlannedTensor, weights: FloatType): FloatType {
   return tensor.kind === 'matrix' ? weights : 'f32';
 }
 
+/**
+ * The per-row scales of integer weights: CTranslate2's int8 has one per row (output
+ * channel); its int16 has one for the whole tensor.
+ */
 async function readScales(source: TensorSource): Promise<Float32Array | undefined> {
   if (!source.scale) return undefined;
   const { scale, tensor } = source;
-  if (scale.shape.length !== 1 || scale.shape[0] !== tensor.shape[0]) {
-    throw new ConversionError('shape-mismatch', `${scale.file.path}: ${scale.name} has shape [${scale.shape.join(', ')}]; ${tensor.name} has ${tensor.shape[0]} rows`);
+  const rows = tensor.shape[0] ?? 1;
+  const perRow = scale.shape.length === 1 && scale.shape[0] === rows;
+  if (!perRow && scale.shape.length !== 0) {
+    throw new ConversionError('shape-mismatch', `${scale.file.path}: ${scale.name} has shape [${scale.shape.join(', ')}]; ${tensor.name} has ${rows} rows`);
   }
-  const bytes = await scale.file.read(scale.offset, scale.byteLength, scale.name);
-  return toFloats(bytes, scale.dtype);
+  const values = toFloats(await scale.file.read(scale.offset, scale.byteLength, scale.name), scale.dtype);
+  return perRow ? values : new Float32Array(rows).fill(values[0]!);
 }
 
 /**

@@ -156,7 +156,7 @@ function concatRows(...parts: Float32Array[]): Float32Array {
 }
 
 export interface Ct2Options {
-  dtype?: 'f16' | 'f32' | 'int8';
+  dtype?: 'f16' | 'f32' | 'int8' | 'int16';
   /** Overrides: rename, reshape or drop variables to make bad checkpoints. */
   edit?: (variables: Map<string, Ct2Variable>) => void;
   spec?: string;
@@ -170,6 +170,15 @@ export function writeCtranslate2(dir: string, weights: Map<string, Tensor>, shap
   const variables = new Map<string, Ct2Variable>();
   const w = (name: string) => weights.get(name)!;
   const put = (name: string, dims: number[], values: Float32Array, quantizable = false) => {
+    if (dtype === 'int16' && quantizable) {
+      // CTranslate2's int16: one scale for the tensor, 2^10 / max|x|.
+      const scale = 2 ** 10 / Math.max(...values.map(Math.abs));
+      const q = Buffer.alloc(values.length * 2);
+      values.forEach((v, i) => q.writeInt16LE(Math.round(v * Math.fround(scale)), i * 2));
+      variables.set(name, { shape: dims, dtype: CT2_TYPE.i16, bytes: q });
+      variables.set(`${name}_scale`, { shape: [], dtype: CT2_TYPE.f32, bytes: encodeValues(new Float32Array([scale]), 'f32') });
+      return;
+    }
     if (dtype === 'int8' && quantizable) {
       // CTranslate2's int8: per-row scale = 127 / max|row|, q = round(x * scale).
       const rowLen = values.length / dims[0]!;
@@ -185,7 +194,7 @@ export function writeCtranslate2(dir: string, weights: Map<string, Tensor>, shap
       variables.set(`${name}_scale`, { shape: [dims[0]!], dtype: CT2_TYPE.f32, bytes: encodeValues(scales, 'f32') });
       return;
     }
-    const floatType = dtype === 'f32' ? 'f32' : 'f16';
+    const floatType = dtype === 'f32' || dtype === 'int16' ? 'f32' : 'f16';
     variables.set(name, { shape: dims, dtype: CT2_TYPE[floatType], bytes: encodeValues(values, floatType) });
   };
   const scalar = (name: string, type: 'i8' | 'i16', value: number) => {
