@@ -259,7 +259,14 @@ describe('bad input: a typed ConversionError naming the problem, and no output f
     ['config.json that is not JSON', 'corrupt', /not valid JSON/, () => variant('bad-json', edited(hf(), (d) => fs.writeFileSync(path.join(d, 'config.json'), '{ "model_type": ')))],
   ];
 
-  test.each(cases)('%s', async (_name, problem, message, make) => {
+  const cli = path.join(ROOT, 'bin', 'whisper-napi.js');
+  const runCli = (args: string[]) =>
+    promisify(execFile)(process.execPath, [cli, 'convert', ...args]).then(
+      () => ({ code: 0, stderr: '' }),
+      (e: { code: number; stderr: string }) => ({ code: e.code, stderr: e.stderr }),
+    );
+
+  test.each(cases)('%s (API and CLI)', async (_name, problem, message, make) => {
     const input = make();
     const before = outputs();
     const error = await convertModel(input, out('bad.bin')).then(
@@ -271,22 +278,15 @@ describe('bad input: a typed ConversionError naming the problem, and no output f
     expect((error as ConversionError).code).toBe('ERR_WHISPER_CONVERSION');
     expect((error as Error).message).toMatch(message);
     expect(outputs()).toEqual(before);
+    // `whisper-napi convert`: exit 1, the same message on stderr, nothing written.
+    const result = await runCli([input, out('bad-cli.bin')]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(new RegExp(`^whisper-napi: .*${message.source}`, 'm'));
+    expect(outputs()).toEqual(before);
   });
 
-  test('the CLI: exit 1, the message on stderr, nothing written', async () => {
-    const cli = path.join(ROOT, 'bin', 'whisper-napi.js');
-    const target = path.join(dir, 'cli-out', 'model.bin');
-    const run = (args: string[]) =>
-      promisify(execFile)(process.execPath, [cli, 'convert', ...args]).then(
-        () => ({ code: 0, stderr: '' }),
-        (e: { code: number; stderr: string }) => ({ code: e.code, stderr: e.stderr }),
-      );
-    const truncated = variant('cli-cut', edited(ct2(), (d) => truncate(path.join(d, 'model.bin'), 0.5)));
-    const result = await run([truncated, target]);
-    expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/whisper-napi: .*model\.bin ends at byte/);
-    expect(fs.existsSync(path.dirname(target)) ? fs.readdirSync(path.dirname(target)) : []).toEqual([]);
-    const usage = await run([ct2(), target, '--type', 'q3_k']);
+  test('the CLI refuses an unknown --type (exit 2) before reading anything', async () => {
+    const usage = await runCli([ct2(), out('usage.bin'), '--type', 'q3_k']);
     expect(usage.code).toBe(2);
     expect(usage.stderr).toMatch(/--type must be one of f16, f32, q8_0/);
   });
