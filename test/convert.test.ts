@@ -10,7 +10,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 
-import { AbortError, ConversionError, convertModel, loadModel, type ConversionProblem } from '../src';
+import { AbortError, ConversionError, InvalidOptionError, convertModel, loadModel, type ConversionProblem } from '../src';
 import { melFilters } from '../src/convert/mel-filters';
 import { jfk } from './support/audio';
 import { MICRO, englishTokens, whisperWeights, writeCtranslate2, writeTransformers, type Shape } from './support/checkpoints';
@@ -203,9 +203,29 @@ describe('CTranslate2 and Transformers layouts', () => {
     expect(report.oursMaxMs).toBeLessThan(100);
   });
 
+  test('a progress callback that throws stops the conversion with its error, leaving nothing', async () => {
+    const failure = new Error('stop here');
+    const pending = convertModel(ct2(), out('thrown.bin'), {
+      onProgress: () => {
+        throw failure;
+      },
+    });
+    await expect(pending).rejects.toBe(failure);
+    expect(outputs().filter((f) => f.startsWith('thrown'))).toEqual([]);
+  });
+
+  test('bad options are InvalidOptionError', async () => {
+    await expect(convertModel(ct2(), out('x.bin'), { type: 'f8' as never })).rejects.toBeInstanceOf(InvalidOptionError);
+    await expect(convertModel(ct2(), out('x.bin'), { type: 'f8' as never })).rejects.toThrow(/type must be one of f16, f32, q8_0/);
+    await expect(convertModel(ct2(), out('x.bin'), { typo: 1 } as never)).rejects.toThrow(/unknown option 'typo'/);
+    await expect(convertModel(ct2(), out('x.bin'), { signal: {} as never })).rejects.toThrow(/signal must be an AbortSignal/);
+    await expect(convertModel(ct2(), ct2())).rejects.toThrow(/another path than the input/);
+    await expect(convertModel('', out('x.bin'))).rejects.toThrow(/needs an input checkpoint/);
+  });
+
   test('an aborted conversion rejects with AbortError and leaves nothing', async () => {
     const controller = new AbortController();
-    const pending = convertModel(path.join(dir, 'hf-tiny-f32'), out('aborted.bin'), { signal: controller.signal, onProgress: () => controller.abort() });
+    const pending = convertModel(ct2(), out('aborted.bin'), { signal: controller.signal, onProgress: () => controller.abort() });
     await expect(pending).rejects.toBeInstanceOf(AbortError);
     expect(outputs().filter((f) => f.startsWith('aborted'))).toEqual([]);
   });

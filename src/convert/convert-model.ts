@@ -69,7 +69,12 @@ function runWorker(job: ConvertJob, options: ConvertModelOptions): Promise<Extra
     worker.on('message', (message: WorkerMessage) => {
       if (message.kind === 'progress') {
         const { kind: _, ...progress } = message;
-        options.onProgress?.(progress);
+        try {
+          options.onProgress?.(progress);
+        } catch (error) {
+          // A throwing callback stops the conversion, as an abort does, with its error.
+          settle(() => void worker.terminate().then(() => reject(error)));
+        }
       } else if (message.kind === 'done') {
         settle(() => resolve(message));
       } else {
@@ -95,6 +100,9 @@ export async function convertModel(input: string, output: string, options: Conve
     throw new InvalidOptionError(`convertModel: type must be one of ${CONVERSION_TYPES.join(', ')}, got ${JSON.stringify(type)}`);
   }
   if (options.onProgress !== undefined && typeof options.onProgress !== 'function') throw new InvalidOptionError('convertModel: onProgress must be a function');
+  if (options.signal !== undefined && typeof (options.signal as Partial<AbortSignal> | null)?.addEventListener !== 'function') {
+    throw new InvalidOptionError('convertModel: signal must be an AbortSignal');
+  }
   if (options.signal?.aborted) throw new AbortError('the conversion was aborted');
   const started = Date.now();
   const target = path.resolve(output);
