@@ -1,5 +1,5 @@
 /** The WER normalizer and the error counts (docs/wer.md). */
-import { corpusWordErrorRate, normalizeWords, wordErrorRate, wordErrors } from './support/wer';
+import { corpusWordErrorRate, normalizeWords, referenceWordsHeard, wordErrorRate, wordErrors } from './support/wer';
 
 const GETTYSBURG =
   'Four score and seven years ago our fathers brought forth on this continent, a new nation, conceived in Liberty, and dedicated to the proposition that all men are created equal. ' +
@@ -141,5 +141,15 @@ describe('corpusWordErrorRate', () => {
     ];
     expect(corpusWordErrorRate(pairs)).toBeCloseTo(1 / 11, 12);
     expect(corpusWordErrorRate([])).toBe(0);
+  });
+});
+
+describe('referenceWordsHeard', () => {
+  test('marks each reference word the hypothesis has in place', () => {
+    expect(referenceWordsHeard('ask not what your country', 'Ask what your own country!')).toEqual({
+      words: ['ask', 'not', 'what', 'your', 'country'],
+      heard: [true, false, true, true, true],
+    });
+    expect(referenceWordsHeard('one two', '').heard).toEqual([false, false]);
   });
 });

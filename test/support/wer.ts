@@ -48,14 +48,11 @@ const DELETION = 2;
 const INSERTION = 3;
 
 /**
- * Counts substitutions, deletions and insertions on a minimal word alignment (Levenshtein:
- * each costs 1). Their sum is the edit distance, whichever minimal alignment is taken; where
- * several exist, ties go to match/substitution, then deletion, then insertion. Sum these
- * over a set and divide by the summed referenceWords for a corpus WER.
+ * A minimal word alignment (Levenshtein: a substitution, deletion or insertion costs 1) of
+ * the normalized words: the steps from the first words to the last. Where several minimal
+ * alignments exist, ties go to match/substitution, then deletion, then insertion.
  */
-export function wordErrors(reference: string, hypothesis: string): WordErrors {
-  const ref = normalizeWords(reference);
-  const hyp = normalizeWords(hypothesis);
+function align(ref: string[], hyp: string[]): number[] {
   const width = hyp.length + 1;
   // One byte per cell for the backtrace; costs kept in two rows.
   const steps = new Uint8Array((ref.length + 1) * width);
@@ -85,24 +82,46 @@ export function wordErrors(reference: string, hypothesis: string): WordErrors {
     }
     [previous, current] = [current, previous];
   }
-  const errors: WordErrors = { substitutions: 0, deletions: 0, insertions: 0, referenceWords: ref.length };
+  const path: number[] = [];
   let i = ref.length;
   let j = hyp.length;
   while (i > 0 || j > 0) {
-    const step = steps[i * width + j];
+    const step = steps[i * width + j]!;
+    path.push(step);
     if (step === MATCH || step === SUBSTITUTION) {
-      if (step === SUBSTITUTION) errors.substitutions++;
       i--;
       j--;
-    } else if (step === DELETION) {
-      errors.deletions++;
-      i--;
-    } else {
-      errors.insertions++;
-      j--;
-    }
+    } else if (step === DELETION) i--;
+    else j--;
+  }
+  return path.reverse();
+}
+
+/**
+ * Counts substitutions, deletions and insertions on a minimal word alignment. Their sum is
+ * the edit distance, whichever minimal alignment is taken. Sum these over a set and divide
+ * by the summed referenceWords for a corpus WER.
+ */
+export function wordErrors(reference: string, hypothesis: string): WordErrors {
+  const ref = normalizeWords(reference);
+  const errors: WordErrors = { substitutions: 0, deletions: 0, insertions: 0, referenceWords: ref.length };
+  for (const step of align(ref, normalizeWords(hypothesis))) {
+    if (step === SUBSTITUTION) errors.substitutions++;
+    else if (step === DELETION) errors.deletions++;
+    else if (step === INSERTION) errors.insertions++;
   }
   return errors;
+}
+
+/** For each normalized reference word: whether the hypothesis has it, in place, on a minimal alignment. */
+export function referenceWordsHeard(reference: string, hypothesis: string): { words: string[]; heard: boolean[] } {
+  const words = normalizeWords(reference);
+  const heard: boolean[] = [];
+  for (const step of align(words, normalizeWords(hypothesis))) {
+    if (step === MATCH) heard.push(true);
+    else if (step !== INSERTION) heard.push(false);
+  }
+  return { words, heard };
 }
 
 /** (substitutions + deletions + insertions) / reference words; an empty reference gives 0 if the hypothesis is empty too, else 1. */
