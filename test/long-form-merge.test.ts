@@ -57,3 +57,14 @@ test('a small disagreement inside the overlap still aligns (most tokens agree)',
   expect(merged.joins[1]).toBe('overlap');
   expect(words(merged.tokens)).toBe('the quick brown fox jumps over the lazy dog');
 });
+
+test('speech that repeats itself joins where the shared audio is, not a repetition away', () => {
+  // The same six-token sentence three times in each chunk; the chunks share one sentence's
+  // worth of audio (a third of each chunk). Every offset that is a multiple of six agrees
+  // completely, and without the plausible-length window the longest one would win, dropping
+  // two sentences.
+  const s = 'we choose to go to the';
+  const merged = mergeChunks([chunk(`${s} ${s} ${s}`, 0), chunk(`${s} ${s} ${s}`, 1 / 6, 1)]);
+  expect(merged.joins[1]).toBe('overlap');
+  expect(words(merged.tokens)).toBe(Array(5).fill(s).join(' '));
+});

@@ -7,6 +7,10 @@
  * chunk's after it. When no offset agrees on at least two tokens (the chunks heard the
  * overlap differently), the join falls back to time: each chunk keeps the share of its
  * tokens that lies in the audio it owns, assuming tokens spread evenly over the chunk.
+ * Unlike the pipeline, only overlaps of a plausible length are tried: about as many tokens
+ * as the shared audio holds at the chunks' own token rate (from half to one and a half times that). Repeated
+ * speech otherwise aligns a whole repetition off: on jfk.wav said six times, real tiny.en's
+ * chunks joined one sentence early and the merge dropped a sixth of the text.
  * Pure: tested on synthetic sequences (test/long-form-merge.test.ts).
  */
 
@@ -34,12 +38,17 @@ interface Alignment {
   rightStop: number;
 }
 
-/** The best alignment of `right`'s head against `left`'s tail, or null when none agrees on 2+ tokens. */
-export function alignOverlap(left: readonly number[], right: readonly number[]): Alignment | null {
+/**
+ * The best alignment of `right`'s head against `left`'s tail, or null when none agrees on 2+
+ * tokens. With `expectedOverlap` (tokens), only overlaps from half to 1.5 times that (±2) count.
+ */
+export function alignOverlap(left: readonly number[], right: readonly number[], expectedOverlap?: number): Alignment | null {
   const n = left.length;
   let best = 0;
   let found: Alignment | null = null;
-  for (let i = 1; i < n + right.length; i++) {
+  const shortest = expectedOverlap === undefined ? 1 : Math.max(1, Math.floor(expectedOverlap / 2) - 2);
+  const longest = expectedOverlap === undefined ? Infinity : Math.ceil(expectedOverlap * 1.5) + 2;
+  for (let i = shortest; i < n + right.length && i <= longest; i++) {
     const leftStart = Math.max(0, n - i);
     const leftStop = Math.min(n, n + right.length - i);
     const rightStart = Math.max(0, i - n);
@@ -75,7 +84,10 @@ export class ChunkMerger {
     // the one before it.
     if (right.tokens.length === 0 || !leftChunk || leftChunk.tokens.length === 0) return;
     const [from, to] = this.kept[i - 1]!;
-    const alignment = alignOverlap(leftChunk.tokens.slice(from, to), right.tokens);
+    // Tokens in the shared audio, at each chunk's own rate: the left chunk's audio after
+    // what it owns and the right chunk's before what it owns are both twice a stride.
+    const expected = (leftChunk.tokens.length * 2 * (1 - leftChunk.ownTo) + right.tokens.length * 2 * right.ownFrom) / 2;
+    const alignment = alignOverlap(leftChunk.tokens.slice(from, to), right.tokens, expected);
     if (alignment) {
       const leftMid = Math.floor((alignment.leftStart + alignment.leftStop) / 2);
       const rightMid = Math.floor((alignment.rightStart + alignment.rightStop) / 2);
