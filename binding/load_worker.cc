@@ -38,6 +38,9 @@ void LoadWorker::Execute() {
     cparams.use_gpu = options_.use_gpu;
     cparams.gpu_device = options_.gpu_device;
     cparams.flash_attn = options_.flash_attention;
+    // Declared before the context, so that it is freed after it (whisper.cpp keeps the pointer).
+    DtwHeadStorage dtw_heads;
+    ApplyDtw(options_.dtw, file.header, cparams, dtw_heads);
     WhisperContextPtr context(whisper_init_with_params_no_state(&loader, cparams));
     if (stream.failed()) {
       throw NativeError(ErrorCode::InvalidModel, "'" + path_ + "' could not be read completely (was it changed while loading?)");
@@ -46,7 +49,8 @@ void LoadWorker::Execute() {
       const std::string detail = log.Text();
       throw NativeError(ErrorCode::Native, "whisper.cpp could not load '" + path_ + "'" + (detail.empty() ? "" : ": " + detail));
     }
-    loaded_ = std::make_shared<LoadedModel>(std::move(context), std::move(file), options_.max_idle_states);
+    loaded_ = std::make_shared<LoadedModel>(std::move(context), std::move(file), options_.max_idle_states, std::move(dtw_heads),
+                                            cparams.dtw_token_timestamps, options_.dtw.snap_to_pauses);
   });
   load_ms_ = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
 }

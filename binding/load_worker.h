@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 
+#include "dtw_heads.h"
 #include "loaded_model.h"
 #include "native_error.h"
 #include "safe_async_worker.h"
@@ -22,6 +23,7 @@ struct LoadOptions {
   bool flash_attention = true;
   int max_idle_states = 1;  // the model's maxConcurrency: states kept for reuse
   double memory_budget = 0;  // bytes the weights may take (src/memory.ts); 0: no check
+  DtwSpec dtw;               // DTW token timing; turns flash attention off
 };
 
 class LoadWorker : public SafeAsyncWorker {

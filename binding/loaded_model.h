@@ -9,6 +9,7 @@
 #include <mutex>
 #include <vector>
 
+#include "dtw_heads.h"
 #include "model_file.h"
 #include "whisper_handles.h"
 
@@ -16,13 +17,23 @@ namespace whisper_napi {
 
 class LoadedModel {
  public:
-  LoadedModel(WhisperContextPtr context, ModelFile file, int max_idle_states)
-      : context_(std::move(context)), file_(std::move(file)), max_idle_states_(static_cast<size_t>(max_idle_states)) {
+  LoadedModel(WhisperContextPtr context, ModelFile file, int max_idle_states, DtwHeadStorage dtw_heads = nullptr, bool dtw = false,
+              bool dtw_snap_to_pauses = false)
+      : dtw_heads_(std::move(dtw_heads)),
+        context_(std::move(context)),
+        file_(std::move(file)),
+        max_idle_states_(static_cast<size_t>(max_idle_states)),
+        dtw_(dtw),
+        dtw_snap_to_pauses_(dtw && dtw_snap_to_pauses) {
     file_.plan.clear();  // only needed while loading
     file_.stream.reset();
   }
 
   whisper_context* context() const { return context_.get(); }
+  // Tokens are timed by DTW (t_dtw) on this model's attention (the `dtw` load option).
+  bool dtw() const { return dtw_; }
+  // Word boundaries move to the pauses in the audio (dtw_timing.h).
+  bool dtw_snap_to_pauses() const { return dtw_snap_to_pauses_; }
   const ModelFile& file() const { return file_; }
 
   // An idle state from the pool, or a new one; null if whisper.cpp could not allocate it.
@@ -49,10 +60,14 @@ class LoadedModel {
   }
 
  private:
+  // Custom alignment heads: the context points into them, so they are destroyed after it.
+  DtwHeadStorage dtw_heads_;
   // States are declared after the context so they are destroyed first.
   WhisperContextPtr context_;
   ModelFile file_;
   size_t max_idle_states_;
+  bool dtw_;
+  bool dtw_snap_to_pauses_;
   std::mutex mutex_;
   std::vector<WhisperStatePtr> idle_states_;
 };

@@ -81,6 +81,38 @@ Napi::Value Model::Load(const Napi::CallbackInfo& info) {
   Napi::Value memory_budget = options.Get("memoryBudget");
   if (memory_budget.IsNumber()) load_options.memory_budget = std::max(0.0, memory_budget.As<Napi::Number>().DoubleValue());
 
+  // dtw: ({ preset: string } | { heads: number[] (layer, head, layer, head, ...) } | { topLayers: number })
+  //      & { snapToPauses?: boolean }
+  Napi::Value dtw = options.Get("dtw");
+  if (dtw.IsObject()) {
+    Napi::Object spec = dtw.As<Napi::Object>();
+    Napi::Value preset = spec.Get("preset");
+    Napi::Value heads = spec.Get("heads");
+    Napi::Value top_layers = spec.Get("topLayers");
+    Napi::Value snap = spec.Get("snapToPauses");
+    if (snap.IsBoolean()) load_options.dtw.snap_to_pauses = snap.As<Napi::Boolean>().Value();
+    if (preset.IsString()) {
+      load_options.dtw.kind = DtwSpec::Kind::Preset;
+      load_options.dtw.preset = preset.As<Napi::String>().Utf8Value();
+    } else if (heads.IsArray()) {
+      Napi::Array list = heads.As<Napi::Array>();
+      const uint32_t n = list.Length();
+      if (n == 0 || n % 2 != 0 || n > 2 * 1024) throw MakeRangeError(env, "load option 'dtw.heads' must hold 1 to 1024 (layer, head) pairs");
+      load_options.dtw.kind = DtwSpec::Kind::Custom;
+      for (uint32_t i = 0; i < n; i += 2) {
+        Napi::Value layer = list.Get(i);
+        Napi::Value head = list.Get(i + 1);
+        if (!layer.IsNumber() || !head.IsNumber()) throw MakeTypeError(env, "load option 'dtw.heads' must hold numbers");
+        load_options.dtw.heads.push_back(whisper_ahead{layer.As<Napi::Number>().Int32Value(), head.As<Napi::Number>().Int32Value()});
+      }
+    } else if (top_layers.IsNumber()) {
+      load_options.dtw.kind = DtwSpec::Kind::TopLayers;
+      load_options.dtw.top_layers = top_layers.As<Napi::Number>().Int32Value();
+    } else {
+      throw MakeTypeError(env, "load option 'dtw' needs 'preset', 'heads' or 'topLayers'");
+    }
+  }
+
   auto* worker = new LoadWorker(env, this, Value(), info[0].As<Napi::String>().Utf8Value(), load_options);
   Napi::Promise promise = worker->Promise();
   loading_ = true;

@@ -6,7 +6,7 @@
 
 namespace whisper_napi {
 
-std::vector<SegmentResult> ReadSegments(whisper_context* ctx, whisper_state* state, int first, int count, bool tokens) {
+std::vector<SegmentResult> ReadSegments(whisper_context* ctx, whisper_state* state, int first, int count, bool tokens, const DtwTiming* dtw) {
   std::vector<SegmentResult> out;
   out.reserve(count > 0 ? count : 0);
   for (int i = first; i < first + count; ++i) {
@@ -30,8 +30,10 @@ std::vector<SegmentResult> ReadSegments(whisper_context* ctx, whisper_state* sta
         token.plog = data.plog;
         token.t0 = whisper_napi_original_time(state, data.t0);
         token.t1 = whisper_napi_original_time(state, data.t1);
+        token.t_dtw = data.t_dtw >= 0 ? whisper_napi_original_time(state, data.t_dtw) : -1;
         segment.tokens.push_back(std::move(token));
       }
+      if (dtw) TimeSegmentByDtw(segment, whisper_token_eot(ctx), *dtw);
     }
     out.push_back(std::move(segment));
   }
@@ -59,6 +61,7 @@ Napi::Array SegmentsToJs(Napi::Env env, const std::vector<SegmentResult>& segmen
         token.Set("plog", Napi::Number::New(env, t.plog));
         token.Set("t0", Napi::Number::New(env, static_cast<double>(t.t0)));
         token.Set("t1", Napi::Number::New(env, static_cast<double>(t.t1)));
+        token.Set("tDtw", Napi::Number::New(env, static_cast<double>(t.t_dtw)));
         list.Set(static_cast<uint32_t>(j), token);
       }
       segment.Set("tokens", list);

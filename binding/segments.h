@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "dtw_timing.h"
 #include "whisper.h"
 
 namespace whisper_napi {
@@ -19,6 +20,7 @@ struct TokenResult {
   float plog = 0;
   int64_t t0 = 0;  // centiseconds
   int64_t t1 = 0;
+  int64_t t_dtw = -1;  // centiseconds: where DTW placed the token's start; -1 when it did not
 };
 
 struct SegmentResult {
@@ -30,8 +32,11 @@ struct SegmentResult {
   std::vector<TokenResult> tokens;
 };
 
-// Segments [first, first + count) of the state's current result.
-std::vector<SegmentResult> ReadSegments(whisper_context* ctx, whisper_state* state, int first, int count, bool tokens);
+// Segments [first, first + count) of the state's current result. With `dtw` (the model was
+// loaded with DTW token timing), text tokens get their times from the alignment
+// (dtw_timing.h); other tokens keep whisper.cpp's t0/t1.
+std::vector<SegmentResult> ReadSegments(whisper_context* ctx, whisper_state* state, int first, int count, bool tokens,
+                                        const DtwTiming* dtw = nullptr);
 
 Napi::Array SegmentsToJs(Napi::Env env, const std::vector<SegmentResult>& segments, bool tokens);
 

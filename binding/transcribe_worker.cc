@@ -41,6 +41,11 @@ void TranscribeWorker::Run() {
   const SampleSpan samples =
       PrepareSamples(samples_.signal->data() + samples_.begin, samples_.end - samples_.begin, padded);
   if (cancel_->load()) throw NativeError(ErrorCode::Aborted, "the transcription was aborted");
+  if (model_->dtw() && params_.token_details()) {
+    dtw_timing_.emplace();
+    // The job's own samples: token times count from their start (VAD maps them back to it).
+    if (model_->dtw_snap_to_pauses()) dtw_timing_->energy = FrameEnergy(samples.data, samples.count);
+  }
 
   // whisper.cpp loads the VAD model itself, from the path, inside whisper_full; it must be
   // checked first (see vad_model_file.h).
@@ -77,7 +82,7 @@ void TranscribeWorker::Run() {
       const int total = whisper_full_n_segments_from_state(state);
       const int first = total - n_new;
       try {
-        worker->channel_.Segments(first, ReadSegments(ctx, state, first, n_new, worker->params_.token_details()));
+        worker->channel_.Segments(first, ReadSegments(ctx, state, first, n_new, worker->params_.token_details(), worker->dtw_timing()));
       } catch (...) {
         // Out of memory for a copy: skip the event; the final result carries the segments.
       }
@@ -134,7 +139,7 @@ void TranscribeWorker::Run() {
   }
   language_id_ = params_.detects_language() ? whisper_full_lang_id_from_state(state.get()) : -1;
   segments_ = ReadSegments(model_->context(), state.get(), 0, whisper_full_n_segments_from_state(state.get()),
-                           params_.token_details());
+                           params_.token_details(), dtw_timing());
   if (reuse_state) model_->ReleaseState(std::move(state));
 }
 

@@ -50,6 +50,7 @@ class TranscribeWorker : public SafeAsyncWorker {
 
  private:
   void Run();
+  const DtwTiming* dtw_timing() const { return dtw_timing_ ? &*dtw_timing_ : nullptr; }
 
   Napi::Promise::Deferred deferred_;
   std::shared_ptr<LoadedModel> model_;
@@ -57,6 +58,7 @@ class TranscribeWorker : public SafeAsyncWorker {
   SpeculativeDrafter* drafter_ = nullptr;  // while Run() drafts (owned there)
   JobSamples samples_;
   TranscribeParams params_;
+  std::optional<DtwTiming> dtw_timing_;  // DTW models, jobs with token detail
   CancelFlag cancel_;  // set by JS (abort, dispose) or by the channel (teardown)
   JobChannel channel_;
   int last_progress_ = -1;
