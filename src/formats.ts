@@ -27,8 +27,8 @@ export function formatTimestamp(seconds: number, separator: ',' | '.'): string {
   return `${pad(h)}:${pad(m)}:${pad(s)}${separator}${pad(ms, 3)}`;
 }
 
-// whisper.cpp prints special tokens (timestamps, end of text) as [_..._].
-const isSpecial = (token: Token) => /^\[_.*_\]$/.test(token.text) || /^<\|.*\|>$/.test(token.text);
+// whisper.cpp prints special tokens as [_BEG_], [_TT_150] (timestamps), [_SOT_], ...
+const isSpecial = (token: Token) => /^\[_[^\]]*\]$/.test(token.text) || /^<\|.*\|>$/.test(token.text);
 
 /**
  * Words of a segment, from its tokens (transcribe with `tokenTimestamps: true`): a token

@@ -57,6 +57,7 @@ export {
 export { decodeAudio, type AudioChannels, type AudioFormat, type AudioInput, type AudioSourceInfo } from './audio';
 export type { ModelInfo } from './model-info';
 export type { LoadModelOptions, TranscribeOptions } from './options';
+export type { AlignmentHead, AlignmentHeadsPreset, DtwInfo, DtwOption, DtwOptions } from './word-timing';
 export type { LongFormReport, Segment, Token, Transcript, TranscriptTimings } from './transcript';
 export type { SpeculativeReport } from './speculative';
 export type { ChunkReport, LongFormMode, WindowReport } from './long-form';

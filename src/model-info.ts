@@ -3,6 +3,7 @@
  * whisper.cpp and Distil-Whisper, and the facts that change how whisper.cpp treats it.
  */
 import type { NativeModelFacts } from './native';
+import type { DtwInfo } from './word-timing';
 
 export interface ModelInfo extends NativeModelFacts {
   /** e.g. 'tiny.en', 'medium', 'large-v3', 'distil-medium.en', or 'custom' for other shapes. */
@@ -16,6 +17,8 @@ export interface ModelInfo extends NativeModelFacts {
    * n_vocab ≠ 51866: first-generation distilled models such as distil-medium.en).
    */
   forcedNoTimestamps: boolean;
+  /** Loaded with `dtw`: the alignment heads its tokens are timed with. `null` otherwise. */
+  dtw: DtwInfo | null;
 }
 
 const SIZE_BY_ENCODER_LAYERS: Record<number, { name: string; width: number }> = {
@@ -26,7 +29,7 @@ const SIZE_BY_ENCODER_LAYERS: Record<number, { name: string; width: number }> = 
   32: { name: 'large', width: 1280 },
 };
 
-export function deriveModelInfo(facts: NativeModelFacts): ModelInfo {
+export function deriveModelInfo(facts: NativeModelFacts, dtw: DtwInfo | null = null): ModelInfo {
   const multilingual = facts.nVocab >= 51865;
   const size = SIZE_BY_ENCODER_LAYERS[facts.nAudioLayer];
   const standardShape = size !== undefined && size.width === facts.nAudioState;
@@ -53,5 +56,6 @@ export function deriveModelInfo(facts: NativeModelFacts): ModelInfo {
     multilingual,
     distilled,
     forcedNoTimestamps: facts.nTextLayer === 2 && facts.nVocab !== 51866,
+    dtw,
   };
 }

@@ -35,6 +35,7 @@ import {
   type TranscribeOptions,
 } from './options';
 import { speculativeReport } from './speculative';
+import { resolveDtw } from './word-timing';
 import { buildTranscript, toSegment, type LongFormReport, type Segment, type Transcript } from './transcript';
 
 // Every job running in this thread. At process.exit() libuv joins its thread pool, which
@@ -162,14 +163,16 @@ export class WhisperModel implements AsyncDisposable {
       throw new InvalidOptionError(`loadModel(path): path must be a non-empty string, got ${path === '' ? 'an empty string' : typeof path}`);
     }
     const checked = validateLoadOptions(options);
+    const dtw = await resolveDtw(path, checked.dtw);
     const model = new (native().Model)();
     let facts;
     try {
-      facts = await model.load(path, { ...toNativeLoadOptions(checked), memoryBudget: memoryBudget() });
+      const dtwOptions = dtw ? { dtw: dtw.native, flashAttention: false } : {};
+      facts = await model.load(path, { ...toNativeLoadOptions(checked), ...dtwOptions, memoryBudget: memoryBudget() });
     } catch (error) {
       throw fromNativeError(error);
     }
-    return new WhisperModel(model, deriveModelInfo(facts), checked);
+    return new WhisperModel(model, deriveModelInfo(facts, dtw?.info ?? null), checked);
   }
 
   /** True once `dispose()` has been called. */
@@ -305,6 +308,7 @@ export class WhisperModel implements AsyncDisposable {
         ({ result, report } = await this.#runLongForm(staged, params, checked, choice, events, start, cancelRunning));
       }
       const transcript = buildTranscript(result, staged.samples, params.language, staged.source, report);
+      if (params.tokenDetails && (this.info.dtw || params.tokenTimestamps)) transcript.wordTiming = this.info.dtw ? 'dtw' : 'heuristic';
       if (assistant) transcript.speculative = speculativeReport(result.speculative, assistant.model.info.type, assistant.sharesEncoder);
       events.finish(transcript);
       return transcript;

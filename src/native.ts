@@ -11,7 +11,15 @@ export interface NativeLoadOptions {
   maxConcurrency: number;
   /** Bytes the weights may take (src/memory.ts); a larger model is refused before loading. */
   memoryBudget?: number;
+  /** DTW token timing (binding/dtw_heads.h); turns flash attention off. */
+  dtw?: NativeDtwSpec;
 }
+
+/**
+ * Alignment heads: a whisper.cpp preset, (layer, head) pairs flattened, or the last n
+ * layers' heads; and whether word boundaries move to pauses (binding/dtw_timing.h).
+ */
+export type NativeDtwSpec = ({ preset: string } | { heads: number[] } | { topLayers: number }) & { snapToPauses?: boolean };
 
 /** Header fields and load facts, as binding/load_worker.cc reports them. */
 export interface NativeModelFacts {
@@ -99,9 +107,17 @@ export interface NativeToken {
   text: string;
   p: number;
   plog: number;
-  /** centiseconds */
+  /**
+   * centiseconds. On a model loaded with DTW, text tokens are timed from the alignment
+   * (binding/dtw_timing.h).
+   */
   t0: number;
   t1: number;
+  /**
+   * centiseconds: whisper.cpp's t_dtw, where the alignment path leaves the token (its end);
+   * -1 without DTW and for special tokens.
+   */
+  tDtw: number;
 }
 
 export interface NativeSegment {

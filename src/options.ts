@@ -13,6 +13,7 @@ import type { ModelInfo } from './model-info';
 import type { WhisperModel } from './model';
 import type { Segment } from './transcript';
 import type { NativeLoadOptions, NativeTranscribeParams } from './native';
+import { validateDtwOption, type DtwOption } from './word-timing';
 
 /** whisper.cpp's default thread count: min(4, hardware threads). */
 export function defaultThreads(): number {
@@ -37,6 +38,25 @@ export interface LoadModelOptions {
    * libuv thread-pool thread. Default `1`.
    */
   maxConcurrency?: number;
+  /**
+   * Time tokens and words by dynamic time warping on the cross-attention of the model's
+   * alignment heads (whisper.cpp's DTW) instead of its timestamp-token heuristic: token
+   * and word times (`tokens: true`, `tokenTimestamps: true`, `segmentWords()`) then come
+   * from it, and `transcript.wordTiming` says `'dtw'`. Default `false`.
+   * - `true`: the heads of whisper.cpp's preset for the model's type (tiny.en ... large-v3,
+   *   large-v3-turbo; a 51865-token large model is taken for large-v2: name `'large-v1'`
+   *   for that one), else the `alignmentHeads` of the `<model>.json` that `convertModel()`
+   *   writes beside a converted model, else an `InvalidOptionError`.
+   * - `'auto'`: the same, but a model without known heads loads without DTW.
+   * - `{ heads, snapToPauses }`: these heads (`[layer, head]` pairs, a preset name, or
+   *   `{ topLayers: n }`); `snapToPauses` (default `true`) moves word boundaries to the
+   *   pauses in the audio, which the alignment alone gives wholly to one of the two words.
+   *
+   * DTW reads attention weights that flash attention never forms, so it turns flash
+   * attention off (`flashAttention: true` with it is an error), and it adds a decoder pass
+   * and the alignment per 30-s window: see the README for what that costs.
+   */
+  dtw?: DtwOption;
 }
 
 export interface TranscribeOptions {
@@ -197,7 +217,7 @@ const MAX_THREADS = 64;
 const MAX_DECODERS = 8;
 const MAX_PROMPT_LENGTH = 1024;
 
-const LOAD_RULES: Record<keyof LoadModelOptions, Rule> = {
+const LOAD_RULES: Record<Exclude<keyof LoadModelOptions, 'dtw'>, Rule> = {
   useGpu: { kind: 'boolean' },
   gpuDevice: { kind: 'integer', min: 0, max: 64 },
   flashAttention: { kind: 'boolean' },
@@ -320,7 +340,14 @@ function checkObject<T extends object>(where: string, options: unknown, rules: R
 }
 
 export function validateLoadOptions(options: unknown): LoadModelOptions {
-  return checkObject<LoadModelOptions>('loadModel', options, LOAD_RULES);
+  const checked = checkObject<LoadModelOptions>('loadModel', options, LOAD_RULES, ['dtw']);
+  validateDtwOption(checked.dtw);
+  if (checked.dtw !== undefined && checked.dtw !== false && checked.flashAttention === true) {
+    throw new InvalidOptionError(
+      "loadModel options 'dtw' and 'flashAttention: true' cannot be combined: DTW aligns with attention weights that flash attention never forms; leave flashAttention out (dtw turns it off)",
+    );
+  }
+  return checked;
 }
 
 export function validateTranscribeOptions(options: unknown, extraKeys: string[] = []): TranscribeOptions {

@@ -10,7 +10,10 @@ export interface Token {
   /** Probability of the token. */
   probability: number;
   logProbability: number;
-  /** Seconds; meaningful with `tokenTimestamps: true`. */
+  /**
+   * Seconds; meaningful with `tokenTimestamps: true`, or on a model loaded with `dtw`
+   * (`transcript.wordTiming` says which timed them).
+   */
   start: number;
   end: number;
 }
@@ -60,6 +63,13 @@ export interface Transcript {
   longForm: LongFormReport;
   /** With `assistantModel`: how speculative decoding went. */
   speculative?: SpeculativeReport;
+  /**
+   * How token and word times were found, when the segments have tokens with times:
+   * `'dtw'` on a model loaded with the `dtw` option (alignment of the cross-attention),
+   * `'heuristic'` with `tokenTimestamps: true` otherwise (whisper.cpp's timestamp-token
+   * probabilities and signal energy). Absent when tokens carry no times.
+   */
+  wordTiming?: 'dtw' | 'heuristic';
 }
 
 // whisper.cpp counts time in centiseconds. Divide (not multiply by 0.01) so 2990 -> 29.9 exactly.
