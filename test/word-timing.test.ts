@@ -3,6 +3,7 @@
  * alignment heads come from, and that aligned transcripts are well formed. How accurate the
  * times are is measured on real weights (test/real-word-timing.test.ts).
  */
+import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -11,7 +12,7 @@ import { InvalidOptionError, loadModel, segmentWords, type Segment, type Transcr
 import { validateLoadOptions } from '../src/options';
 import { ALIGNMENT_HEAD_PRESETS, presetHeads, readModelShape } from '../src/word-timing';
 import { jfk } from './support/audio';
-import { MODELS, ROOT, modelPath } from './support/paths';
+import { JFK_WAV, MODELS, ROOT, modelPath } from './support/paths';
 
 const TINY = modelPath(MODELS.tiny); // the tiny.en shape: whisper.cpp's tiny.en preset applies
 const MICRO = modelPath(MODELS.micro); // 1 text layer of 1 head: type 'custom', no preset
@@ -209,5 +210,24 @@ describe('models without a preset (the micro shape)', () => {
 
   test('a path that is not a model fails as it would without dtw', async () => {
     await expect(loadModel(path.join(dir, 'missing.bin'), { dtw: true })).rejects.toThrow(expect.objectContaining({ code: 'ERR_WHISPER_MODEL_NOT_FOUND' }));
+  });
+});
+
+describe('the command line', () => {
+  const cli = (args: string[]) =>
+    new Promise<{ status: number; stdout: string; stderr: string }>((resolve) => {
+      execFile(process.execPath, [path.join(ROOT, 'bin', 'whisper-napi.js'), ...args], { timeout: 120_000 }, (error, stdout, stderr) => {
+        resolve({ status: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
+      });
+    });
+
+  test('--dtw: words timed by DTW in JSON (it implies --word-timestamps); a model without heads is a usage error', async () => {
+    const json = await cli(['transcribe', JFK_WAV, '--model', TINY, '--threads', '2', '--no-fallback', '--format', 'json', '--dtw']);
+    expect(json.status).toBe(0);
+    const parsed = JSON.parse(json.stdout) as { segments: { words?: { start: number; end: number }[] }[] };
+    expect(parsed.segments[0]!.words!.length).toBeGreaterThan(0);
+    const refused = await cli(['transcribe', JFK_WAV, '--model', MICRO, '--dtw']);
+    expect(refused.status).toBe(2); // an InvalidOptionError: bad usage
+    expect(refused.stderr).toMatch(/no alignment heads are known for/);
   });
 });

@@ -21,6 +21,7 @@ export interface TranscribeFlags {
   longForm?: string;
   assistant?: string;
   wordTimestamps?: boolean;
+  dtw?: boolean;
   noFallback?: boolean;
 }
 
@@ -54,7 +55,9 @@ export async function transcribeCommand(files: string[], flags: TranscribeFlags,
   const outputName = (file: string, i: number) => (names.indexOf(names[i]!) !== names.lastIndexOf(names[i]!) ? path.basename(file) : names[i]!);
 
   const modelPath = await ensureModel(flags.model, context);
-  const model = await loadModel(modelPath, threads !== undefined ? { threads } : {});
+  // --dtw: word times by DTW on the model's alignment heads (implies --word-timestamps).
+  const words = flags.wordTimestamps === true || flags.dtw === true;
+  const model = await loadModel(modelPath, { ...(threads !== undefined ? { threads } : {}), ...(flags.dtw ? { dtw: true } : {}) });
   let assistant: WhisperModel | undefined;
   try {
     if (flags.assistant) assistant = await loadModel(await ensureModel(flags.assistant, context), threads !== undefined ? { threads } : {});
@@ -67,14 +70,14 @@ export async function transcribeCommand(files: string[], flags: TranscribeFlags,
         ...(flags.vad ? { vad: true } : {}),
         ...(vadModel ? { vadModel } : {}),
         ...(flags.longForm ? { longForm: flags.longForm as TranscribeOptions['longForm'] } : {}),
-        ...(flags.wordTimestamps ? { tokenTimestamps: true } : {}),
+        ...(flags.dtw ? { tokens: true } : flags.wordTimestamps ? { tokenTimestamps: true } : {}),
         ...(flags.noFallback ? { temperatureIncrement: 0 } : {}),
         ...(assistant ? { assistantModel: assistant } : {}),
       };
       let rendered: string;
       try {
         const transcript = await model.transcribe(file, options);
-        rendered = formatTranscript(transcript, format, { words: flags.wordTimestamps === true });
+        rendered = formatTranscript(transcript, format, { words });
         const s = transcript.speculative;
         if (s) {
           context.say(

@@ -18,6 +18,8 @@ Commands:
                             drafts (e.g. distil-medium.en for --model medium.en); the text
                             is exactly --model's. Greedy only; prints the acceptance rate
       --word-timestamps     Word times: in JSON, and one cue per word in SRT/VTT
+      --dtw                 Word times by DTW on the model's alignment heads (more exact;
+                            implies --word-timestamps; turns flash attention off)
       --no-fallback         No temperature fallback: the same output on every run
   download <id|url>         Download a model into the cache and print its path
       --sha256 <hex>        The checksum of a URL's file
