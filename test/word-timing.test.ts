@@ -12,7 +12,7 @@ import { InvalidOptionError, loadModel, segmentWords, type Segment, type Transcr
 import { validateLoadOptions } from '../src/options';
 import { ALIGNMENT_HEAD_PRESETS, presetHeads, readModelShape } from '../src/word-timing';
 import { jfk } from './support/audio';
-import { JFK_WAV, MODELS, ROOT, modelPath } from './support/paths';
+import { FIXTURES, JFK_WAV, MODELS, ROOT, modelPath } from './support/paths';
 
 const TINY = modelPath(MODELS.tiny); // the tiny.en shape: whisper.cpp's tiny.en preset applies
 const MICRO = modelPath(MODELS.micro); // 1 text layer of 1 head: type 'custom', no preset
@@ -152,6 +152,27 @@ describe('generated tiny.en (random weights)', () => {
     expectWellFormed(short, 11);
     const blip = await model.transcribe(jfk().subarray(0, 1600), FAST); // 0.1 s
     expect(blip.wordTiming).toBe('dtw');
+  });
+
+  test('with vad, DTW token times are in original-audio time (after 5 s of silence)', async () => {
+    await using model = await loadModel(TINY, { dtw: true });
+    const input = new Float32Array(16000 * 5 + jfk().length);
+    input.set(jfk(), 16000 * 5);
+    const t = await model.transcribe(input, { ...FAST, vad: true, vadModel: path.join(FIXTURES, 'for-tests-silero-v6.2.0-ggml.bin') });
+    expect(t.wordTiming).toBe('dtw');
+    expectWellFormed(t, 16);
+    const starts = t.segments.flatMap((s) => segmentWords(s).map((w) => w.start));
+    expect(starts.length).toBeGreaterThan(0);
+    expect(Math.min(...starts)).toBeGreaterThan(4.5);
+  });
+
+  test('speculative decoding on a DTW model: the assistant drafts, DTW times the result', async () => {
+    await using model = await loadModel(TINY, { dtw: true });
+    await using assistant = await loadModel(modelPath(MODELS.distilTiny));
+    const t = await model.transcribe(jfk(), { ...FAST, assistantModel: assistant });
+    expect(t.speculative).toBeDefined();
+    expect(t.wordTiming).toBe('dtw');
+    expectWellFormed(t, 11);
   });
 
   test('the header shape read before loading', async () => {
