@@ -93,7 +93,7 @@ const cachedModels = new Map<string, Promise<WhisperModel>>();
 
 function cacheKey(file: string, load: LoadModelOptions): string {
   const native = toNativeLoadOptions(load);
-  return JSON.stringify([resolvePath(file), native.useGpu, native.gpuDevice, native.flashAttention, native.maxConcurrency, load.threads ?? null]);
+  return JSON.stringify([resolvePath(file), native.useGpu, native.gpuDevice, native.flashAttention, native.maxConcurrency, load.threads ?? null, load.dtw ?? false]);
 }
 
 /**

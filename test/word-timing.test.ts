@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
-import { InvalidOptionError, loadModel, segmentWords, type Segment, type Transcript } from '../src';
+import { InvalidOptionError, loadModel, releaseModels, segmentWords, transcribe, type Segment, type Transcript } from '../src';
 import { validateLoadOptions } from '../src/options';
 import { ALIGNMENT_HEAD_PRESETS, presetHeads, readModelShape } from '../src/word-timing';
 import { jfk } from './support/audio';
@@ -173,6 +173,17 @@ describe('generated tiny.en (random weights)', () => {
     expect(t.speculative).toBeDefined();
     expect(t.wordTiming).toBe('dtw');
     expectWellFormed(t, 11);
+  });
+
+  test("the top-level transcribe() keeps a DTW model apart from the same file without DTW", async () => {
+    try {
+      const plain = await transcribe(jfk(), { ...FAST, model: TINY });
+      const aligned = await transcribe(jfk(), { ...FAST, model: TINY, load: { dtw: true } });
+      expect(plain.wordTiming).toBeUndefined();
+      expect(aligned.wordTiming).toBe('dtw');
+    } finally {
+      await releaseModels();
+    }
   });
 
   test('the header shape read before loading', async () => {
