@@ -5,20 +5,22 @@ TEST-SUPPORT TOOL: the reference engine that tests and benchmarks compare whispe
 The npm package never needs Python. Run it with the venv from setup-python.js:
 
     python faster_whisper_transcribe.py --model <ct2 dir> --threads N [--compute-type float32]
-        [--language en] [--beam-size 1] [--no-fallback] FILE.wav...
+        [--language en] [--beam-size 1] [--no-fallback] [--word-timestamps] FILE.wav...
 
 stdout (one JSON object):
     {"engine": "faster-whisper", "version": ..., "ctranslate2": ..., "computeType": ...,
      "threads": N, "loadSeconds": ..., "options": {...},
      "results": [{"file", "text", "language", "languageProbability", "seconds",
                   "segments": [{"start", "end", "text", "tokens", "avgLogprob",
-                                "noSpeechProb", "temperature"}]}]}
+                                "noSpeechProb", "temperature", "words"?}]}]}
+("words", with --word-timestamps only: [{"word", "start", "end", "probability"}], from
+faster-whisper's word_timestamps=True, OpenAI's DTW on the alignment heads' cross-attention.)
 "text" is the segments' texts joined, with leading/trailing whitespace removed; "seconds" is the
 wall time of transcribe() including consuming its segment generator (mel, encoder, decoding).
 
 Decoding settings (chosen to match whisper.cpp's greedy sampling): beam_size=1 (--beam-size),
 best_of=1, patience=1, vad_filter=False, condition_on_previous_text=True, without_timestamps=False,
-word_timestamps=False. --no-fallback: temperature=[0.0] only, as whisper.cpp with fallback off;
+word_timestamps=False (True with --word-timestamps). --no-fallback: temperature=[0.0] only, as whisper.cpp with fallback off;
 without it, faster-whisper's default fallback ladder 0.0, 0.2, ..., 1.0 (compression ratio > 2.4
 or average log-probability < -1.0 retries), like whisper.cpp's defaults.
 
@@ -75,6 +77,7 @@ def main(argv=None):
     ap.add_argument("--language", default=None, help="language code; default: the model's (.en) or detected")
     ap.add_argument("--beam-size", type=int, default=1)
     ap.add_argument("--no-fallback", action="store_true", help="temperature 0 only (no temperature fallback)")
+    ap.add_argument("--word-timestamps", action="store_true", help="word_timestamps=True: words with times per segment")
     ap.add_argument("files", nargs="+", metavar="FILE.wav")
     args = ap.parse_args(argv)
 
@@ -109,7 +112,7 @@ def main(argv=None):
         no_speech_threshold=0.6,
         condition_on_previous_text=True,
         without_timestamps=False,
-        word_timestamps=False,
+        word_timestamps=args.word_timestamps,
         vad_filter=False,
     )
     results = []
@@ -121,6 +124,9 @@ def main(argv=None):
             segs.append({"start": round(float(s.start), 3), "end": round(float(s.end), 3), "text": s.text,
                          "tokens": list(s.tokens), "avgLogprob": s.avg_logprob, "noSpeechProb": s.no_speech_prob,
                          "temperature": s.temperature})
+            if args.word_timestamps:
+                segs[-1]["words"] = [{"word": w.word, "start": round(float(w.start), 3), "end": round(float(w.end), 3),
+                                      "probability": w.probability} for w in (s.words or [])]
         seconds = time.perf_counter() - t
         results.append({
             "file": path,

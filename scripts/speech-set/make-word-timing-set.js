@@ -1,0 +1,246 @@
+#!/usr/bin/env node
+// Generates speech where every word's start and end are known, for measuring word timing
+// (the `dtw` load option against whisper.cpp's timestamp heuristic): espeak-ng speaks each
+// word of a public-domain text (scripts/speech-set/texts/) on its own, the silence espeak-ng
+// puts around it is cut off (|sample| <= 32, about -60 dBFS, after resampling to 16 kHz),
+// and the words are joined with seeded gaps of 80 to 400 ms into sentences of 8 to 20
+// words, with 600 to 1000 ms between sentences. A word's start and end are then exactly
+// where its first and last non-silent samples were put. Seeded white noise at -50 dBFS RMS
+// runs under the whole clip (a quiet room: the gaps are not digital silence, which would
+// make timing by signal energy too easy).
+//
+// Out (never committed; .cache/ is git-ignored): <out>/<clip>.wav, 16 kHz mono 16-bit PCM,
+// and <out>/manifest.json: per clip its voice, duration, reference text and every word
+// { text, startS, endS }, plus the cache key. About two minutes of audio and 200 words.
+//
+// Cheap to rerun: the manifest keeps a hash of this script, the texts and the espeak-ng and
+// sox versions; when it matches nothing is done. Written into a temporary folder that
+// replaces the old one only once complete.
+//
+//   node scripts/speech-set/make-word-timing-set.js [--out DIR] [--quiet]
+//        (default DIR: <repo>/.cache/word-timing-set)
+//
+// Needs espeak-ng and sox (Debian packages espeak-ng, sox).
+'use strict';
+
+const crypto = require('node:crypto');
+const fs = require('node:fs');
+const path = require('node:path');
+const { spawnSync } = require('node:child_process');
+
+const { pcm16WavHeader } = require('../wav-header.js');
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const TEXTS = path.join(__dirname, 'texts');
+const DEFAULT_OUT = path.join(ROOT, '.cache', 'word-timing-set');
+const MANIFEST_VERSION = 1;
+const RATE = 16000;
+const TRIM_LEVEL = 32; // |sample| at or below this at a word's ends is espeak-ng's silence
+const AMPLITUDE = 70; // espeak-ng -a: keeps every voice clear of clipping after resampling
+const LEAD_S = 0.3;
+const TAIL_S = 0.5;
+const WORD_GAP_S = [0.08, 0.4];
+const SENTENCE_GAP_S = [0.6, 1.0];
+const SENTENCE_WORDS = [8, 20];
+const NOISE_DBFS = -50;
+
+/** The clips: a text, how many of its words, and a voice and speed for espeak-ng. */
+const CLIPS = [
+  { id: 'words-01-north-wind', text: 'en-aesop-north-wind', words: 128, voice: 'en-us', speed: 160 },
+  { id: 'words-02-tortoise', text: 'en-aesop-tortoise', words: 72, voice: 'en-gb', speed: 150 },
+];
+
+function run(command, args, input) {
+  const result = spawnSync(command, args, { input, maxBuffer: 1 << 30 });
+  if (result.error) throw new Error(`${command}: ${result.error.message}`);
+  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed (${result.status}): ${String(result.stderr).trim()}`);
+  return result.stdout;
+}
+
+function toolVersions() {
+  return { espeak: String(run('espeak-ng', ['--version'])).trim(), sox: String(run('sox', ['--version'])).trim() };
+}
+
+/** mulberry32 seeded from a name (FNV-1a), as in make-speech-set.js. */
+function seeded(name) {
+  let hash = 0x811c9dc5;
+  for (const byte of Buffer.from(name, 'utf8')) hash = Math.imul(hash ^ byte, 0x01000193) >>> 0;
+  let a = hash;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Whole samples of a 10-ms grid, uniform in [min, max] seconds. */
+function drawSamples(uniform, [min, max]) {
+  const steps = Math.round((max - min) * 100);
+  return (Math.round(min * 100) + Math.floor(uniform() * (steps + 1))) * (RATE / 100);
+}
+
+function parseEspeakWav(buffer) {
+  if (buffer.toString('ascii', 0, 4) !== 'RIFF' || buffer.toString('ascii', 8, 12) !== 'WAVE') throw new Error('espeak-ng did not write a WAV file');
+  let offset = 12;
+  let format = null;
+  while (offset + 8 <= buffer.length) {
+    const id = buffer.toString('ascii', offset, offset + 4);
+    const size = buffer.readUInt32LE(offset + 4);
+    if (id === 'fmt ') {
+      format = { channels: buffer.readUInt16LE(offset + 10), rate: buffer.readUInt32LE(offset + 12), bits: buffer.readUInt16LE(offset + 22) };
+    } else if (id === 'data') {
+      if (!format || format.channels !== 1 || format.bits !== 16) throw new Error(`espeak-ng wrote an unexpected format: ${JSON.stringify(format)}`);
+      const end = Math.min(buffer.length, offset + 8 + size);
+      return { rate: format.rate, pcm: buffer.subarray(offset + 8, end - ((end - offset - 8) % 2)) };
+    }
+    offset += 8 + size + (size % 2);
+  }
+  throw new Error('espeak-ng wrote a WAV file without a data chunk');
+}
+
+/** One word, spoken alone, resampled to 16 kHz, without the silence around it. */
+function speakWord(word, voice, speed) {
+  const wav = run('espeak-ng', ['-a', String(AMPLITUDE), '-v', voice, '-s', String(speed), '--stdout', '--stdin'], Buffer.from(word, 'utf8'));
+  const { rate, pcm } = parseEspeakWav(wav);
+  const raw = ['-t', 'raw', '-e', 'signed-integer', '-b', '16', '-c', '1', '-L'];
+  const resampled = run('sox', ['-D', '-V1', ...raw, '-r', String(rate), '-', ...raw, '-r', String(RATE), '-'], pcm);
+  const samples = new Int16Array(resampled.length >> 1);
+  for (let i = 0; i < samples.length; i++) samples[i] = resampled.readInt16LE(2 * i);
+  let start = 0;
+  let end = samples.length;
+  while (start < end && Math.abs(samples[start]) <= TRIM_LEVEL) start++;
+  while (end > start && Math.abs(samples[end - 1]) <= TRIM_LEVEL) end--;
+  if (end - start < RATE / 50) throw new Error(`espeak-ng (${voice}) gave no speech for "${word}"`);
+  return samples.slice(start, end);
+}
+
+/** The text's words, punctuation kept as written (it is what a transcript shows). */
+function textWords(name, count) {
+  const words = fs.readFileSync(path.join(TEXTS, `${name}.txt`), 'utf8').split(/\s+/).filter((w) => /[\p{L}\p{N}]/u.test(w));
+  if (words.length < count) throw new Error(`${name}.txt has ${words.length} words, fewer than ${count}`);
+  return words.slice(0, count);
+}
+
+/** What espeak-ng is given: the word without the punctuation around it. */
+const spoken = (word) => word.replace(/^[^\p{L}\p{N}]+|[^\p{L}\p{N}]+$/gu, '');
+
+function makeClip(clip, dir, cache) {
+  const uniform = seeded(clip.id);
+  const words = textWords(clip.text, clip.words);
+  const parts = [new Int16Array(Math.round(LEAD_S * RATE))];
+  let at = parts[0].length;
+  const timed = [];
+  let left = 0; // words left in the current sentence
+  for (const [i, word] of words.entries()) {
+    if (i > 0) {
+      const gap = new Int16Array(drawSamples(uniform, left === 0 ? SENTENCE_GAP_S : WORD_GAP_S));
+      parts.push(gap);
+      at += gap.length;
+    }
+    if (left === 0) left = SENTENCE_WORDS[0] + Math.floor(uniform() * (SENTENCE_WORDS[1] - SENTENCE_WORDS[0] + 1));
+    left--;
+    const key = `${clip.voice}/${clip.speed}/${spoken(word).toLowerCase()}`;
+    if (!cache.has(key)) cache.set(key, speakWord(spoken(word), clip.voice, clip.speed));
+    const speech = cache.get(key);
+    timed.push({ text: word, startS: at / RATE, endS: (at + speech.length) / RATE });
+    parts.push(speech);
+    at += speech.length;
+  }
+  parts.push(new Int16Array(Math.round(TAIL_S * RATE)));
+  const samples = new Int16Array(at + parts[parts.length - 1].length);
+  let offset = 0;
+  for (const part of parts) {
+    samples.set(part, offset);
+    offset += part.length;
+  }
+  // Gaussian noise (Box-Muller over the clip's own seeded stream).
+  const noise = seeded(`${clip.id}/noise`);
+  const sigma = 32768 * 10 ** (NOISE_DBFS / 20);
+  for (let i = 0; i < samples.length; i++) {
+    const value = samples[i] + Math.sqrt(-2 * Math.log(1 - noise())) * Math.cos(2 * Math.PI * noise()) * sigma;
+    samples[i] = Math.max(-32768, Math.min(32767, Math.round(value)));
+  }
+  const data = Buffer.alloc(samples.length * 2);
+  for (let i = 0; i < samples.length; i++) data.writeInt16LE(samples[i], 2 * i);
+  const file = `${clip.id}.wav`;
+  fs.writeFileSync(path.join(dir, file), Buffer.concat([pcm16WavHeader(data.length, RATE, 1), data]));
+  return {
+    id: clip.id,
+    file,
+    voice: clip.voice,
+    espeakSpeed: clip.speed,
+    source: `texts/${clip.text}.txt, its first ${clip.words} words`,
+    durationS: samples.length / RATE,
+    reference: words.join(' '),
+    words: timed,
+  };
+}
+
+function cacheKey(versions) {
+  const hash = crypto.createHash('sha256');
+  hash.update(fs.readFileSync(__filename));
+  for (const clip of CLIPS) hash.update(fs.readFileSync(path.join(TEXTS, `${clip.text}.txt`)));
+  hash.update(JSON.stringify(versions));
+  return hash.digest('hex').slice(0, 16);
+}
+
+/** Makes the set in `out` unless it is there and current; returns the manifest's path. */
+function makeWordTimingSet({ out = DEFAULT_OUT, quiet = false } = {}) {
+  const versions = toolVersions();
+  const key = cacheKey(versions);
+  const manifestPath = path.join(out, 'manifest.json');
+  if (fs.existsSync(manifestPath)) {
+    try {
+      const manifest = JSON.parse(fs.readFileSync(manifestPath, 'utf8'));
+      if (manifest.version === MANIFEST_VERSION && manifest.cacheKey === key) return manifestPath;
+    } catch {
+      // rebuilt below
+    }
+  }
+  const tmp = `${out}.tmp-${process.pid}`;
+  fs.rmSync(tmp, { recursive: true, force: true });
+  fs.mkdirSync(tmp, { recursive: true });
+  try {
+    const cache = new Map();
+    const clips = CLIPS.map((clip) => {
+      if (!quiet) process.stderr.write(`make-word-timing-set: ${clip.id}\n`);
+      return makeClip(clip, tmp, cache);
+    });
+    const manifest = {
+      version: MANIFEST_VERSION,
+      cacheKey: key,
+      tools: versions,
+      wordGapS: WORD_GAP_S,
+      sentenceGapS: SENTENCE_GAP_S,
+      sentenceWords: SENTENCE_WORDS,
+      trimLevel: TRIM_LEVEL,
+      noiseDbfs: NOISE_DBFS,
+      durationS: clips.reduce((sum, c) => sum + c.durationS, 0),
+      wordCount: clips.reduce((sum, c) => sum + c.words.length, 0),
+      clips,
+    };
+    fs.writeFileSync(path.join(tmp, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
+    fs.rmSync(out, { recursive: true, force: true });
+    fs.renameSync(tmp, out);
+  } catch (error) {
+    fs.rmSync(tmp, { recursive: true, force: true });
+    throw error;
+  }
+  return manifestPath;
+}
+
+module.exports = { makeWordTimingSet, DEFAULT_OUT };
+
+if (require.main === module) {
+  const args = process.argv.slice(2);
+  const outAt = args.indexOf('--out');
+  try {
+    const manifest = makeWordTimingSet({ out: outAt >= 0 ? args[outAt + 1] : DEFAULT_OUT, quiet: args.includes('--quiet') });
+    console.log(manifest);
+  } catch (error) {
+    console.error(`make-word-timing-set: ${error.message}`);
+    process.exit(1);
+  }
+}

@@ -1,0 +1,141 @@
+/**
+ * Word timing on real weights (tiny.en and base from PyPI, converted) against speech whose
+ * every word's start and end are known: words spoken one at a time by espeak-ng and joined
+ * with seeded 80-400 ms gaps into sentences, under -50 dBFS noise
+ * (scripts/speech-set/make-word-timing-set.js, 139 s, 200 words). Compared: whisper.cpp's
+ * timestamp heuristic (tokenTimestamps), DTW on the alignment heads (the `dtw` load option)
+ * with and without snapping word boundaries to pauses, and faster-whisper's word_timestamps
+ * (OpenAI's DTW) as the reference implementation. Also what DTW costs in speed.
+ *
+ * Needs the real tier (scripts/prepare-real-tier.js); without it these tests are SKIPPED,
+ * loudly. The figures are in the README ("Word timing").
+ */
+import { loadModel, segmentWords, type LoadModelOptions, type TranscribeOptions } from '../src';
+import { REAL_TIER } from './support/real-tier';
+import { warnSkipped } from './support/skip-banner';
+import { fasterWhisperWords, scoreTiming, wordTimingSet, type TimedWord, type TimingScore, type WordTimingSet } from './support/word-timing';
+
+const THREADS = 2;
+const MODELS = (['tiny.en', 'base'] as const).filter((id) => REAL_TIER?.models[id]);
+
+if (!REAL_TIER) {
+  warnSkipped([
+    'SKIPPED: word timing on real weights (DTW against the timestamp heuristic). The real tier',
+    'is not there (node scripts/prepare-real-tier.js, which .ci/run runs), so nothing checks how',
+    'far word times are from the truth.',
+  ]);
+}
+
+/**
+ * Measured (README "Word timing"; ms, start/end) with a margin:
+ *   tiny.en  DTW snapped mean 51/75, p90 154/364; DTW alone median 112/253; heuristic median 212/158
+ *   base     DTW snapped mean 46/25, p90 143/18;  DTW alone median 290/52;  heuristic median 263/225
+ */
+const THRESHOLDS: Record<string, { dtwMean: number; dtwP90: number; bareMedian: number; heuristicMedian: number }> = {
+  'tiny.en': { dtwMean: 150, dtwP90: 600, bareMedian: 400, heuristicMedian: 400 },
+  base: { dtwMean: 120, dtwP90: 400, bareMedian: 450, heuristicMedian: 450 },
+};
+
+type Method = 'heuristic' | 'dtw' | 'dtwBare' | 'flashOff';
+
+interface Run {
+  words: TimedWord[][];
+  /** Wall and CPU time of the transcriptions, model loading excluded. */
+  wallMs: number;
+  cpuMs: number;
+  wordTiming: string | undefined;
+}
+
+const CONFIGS: Record<Method, { load: LoadModelOptions; transcribe: TranscribeOptions }> = {
+  // whisper.cpp's defaults: flash attention on; the heuristic times tokens.
+  heuristic: { load: {}, transcribe: { tokenTimestamps: true } },
+  // Flash attention off, no DTW: the part of DTW's cost that is flash attention's absence.
+  flashOff: { load: { flashAttention: false }, transcribe: { tokenTimestamps: true } },
+  dtw: { load: { dtw: true }, transcribe: { tokens: true } },
+  dtwBare: { load: { dtw: { snapToPauses: false } }, transcribe: { tokens: true } },
+};
+
+async function transcribeSet(file: string, set: WordTimingSet, method: Method): Promise<Run> {
+  await using model = await loadModel(file, { threads: THREADS, ...CONFIGS[method].load });
+  const run: Run = { words: [], wallMs: 0, cpuMs: 0, wordTiming: undefined };
+  for (const clip of set.clips) {
+    const cpu = process.cpuUsage();
+    const started = performance.now();
+    const t = await model.transcribe(clip.file, { threads: THREADS, temperatureIncrement: 0, ...CONFIGS[method].transcribe });
+    run.wallMs += performance.now() - started;
+    const used = process.cpuUsage(cpu);
+    run.cpuMs += (used.user + used.system) / 1000;
+    run.wordTiming = t.wordTiming;
+    run.words.push(t.segments.flatMap(segmentWords));
+  }
+  return run;
+}
+
+const ms = (x: number) => `${Math.round(x)}`.padStart(5);
+const row = (name: string, s: TimingScore) =>
+  `${name.padEnd(34)} ${`${s.matched}/${s.words}`.padStart(7)}  start ${ms(s.start.mean)} ${ms(s.start.median)} ${ms(s.start.p90)}   end ${ms(s.end.mean)} ${ms(s.end.median)} ${ms(s.end.p90)}`;
+
+(MODELS.length > 0 ? describe.each(MODELS) : describe.skip.each([['none']]))('%s', (id) => {
+  const entry = REAL_TIER?.models[id as 'tiny.en'];
+  const limits = THRESHOLDS[id]!;
+  let set: WordTimingSet;
+  const runs = {} as Record<Method, Run>;
+  const scores = {} as Record<Method | 'fasterWhisper', TimingScore>;
+
+  beforeAll(async () => {
+    set = wordTimingSet();
+    // One after another (never two at once): the timings are compared.
+    for (const method of ['heuristic', 'flashOff', 'dtw', 'dtwBare'] as const) {
+      runs[method] = await transcribeSet(entry!.ggml, set, method);
+      scores[method] = scoreTiming(set, runs[method].words);
+    }
+    scores.fasterWhisper = scoreTiming(set, await fasterWhisperWords(REAL_TIER!, entry!.ct2, set.clips.map((c) => c.file), THREADS));
+    const speed = (m: Method) => `${ms(runs[m].wallMs)} ms wall, ${ms(runs[m].cpuMs)} ms CPU (x${(runs[m].cpuMs / runs.heuristic.cpuMs).toFixed(2)} CPU)`;
+    console.log(
+      [
+        `${id}: ${set.wordCount} words in ${set.durationS.toFixed(0)} s; |error| in ms: mean, median, 90th percentile (words recognised exactly)`,
+        row('heuristic (tokenTimestamps)', scores.heuristic),
+        row('DTW, boundaries snapped to pauses', scores.dtw),
+        row('DTW alone (snapToPauses: false)', scores.dtwBare),
+        row('faster-whisper word_timestamps', scores.fasterWhisper),
+        `speed, ${THREADS} threads: flash attention on ${speed('heuristic')}; off ${speed('flashOff')}; DTW ${speed('dtw')}`,
+      ].join('\n'),
+    );
+  }, 1_800_000);
+
+  test('the transcripts say how they were timed', () => {
+    expect(runs.heuristic.wordTiming).toBe('heuristic');
+    expect(runs.dtw.wordTiming).toBe('dtw');
+    expect(runs.dtwBare.wordTiming).toBe('dtw');
+  });
+
+  test('most words are recognised, so the errors stand on enough of them', () => {
+    for (const method of ['heuristic', 'dtw', 'dtwBare'] as const) expect(scores[method].matched).toBeGreaterThanOrEqual(130);
+  });
+
+  test('DTW with pause snapping: median error under 100 ms (the goal) and far below the heuristic', () => {
+    const { dtw, heuristic } = scores;
+    for (const edge of ['start', 'end'] as const) {
+      expect(dtw[edge].median).toBeLessThan(100);
+      expect(dtw[edge].mean).toBeLessThan(limits.dtwMean);
+      expect(dtw[edge].p90).toBeLessThan(limits.dtwP90);
+      expect(dtw[edge].mean).toBeLessThan(heuristic[edge].mean / 2);
+    }
+  });
+
+  test("DTW alone stays within its measured bounds, and within 100 ms of faster-whisper's (the same algorithm)", () => {
+    for (const edge of ['start', 'end'] as const) {
+      expect(scores.dtwBare[edge].median).toBeLessThan(limits.bareMedian);
+      expect(Math.abs(scores.dtwBare[edge].median - scores.fasterWhisper[edge].median)).toBeLessThan(100);
+    }
+  });
+
+  test('the heuristic stays within its measured bounds (a regression in it would show here)', () => {
+    for (const edge of ['start', 'end'] as const) expect(scores.heuristic[edge].median).toBeLessThan(limits.heuristicMedian);
+  });
+
+  test('what DTW costs: CPU time within 1.5x of flash attention on, the same audio', () => {
+    expect(runs.dtw.cpuMs / runs.heuristic.cpuMs).toBeLessThan(1.5);
+    expect(runs.flashOff.cpuMs / runs.heuristic.cpuMs).toBeLessThan(1.5);
+  });
+});
