@@ -36,7 +36,7 @@ import {
 } from './options';
 import { speculativeReport } from './speculative';
 import { resolveDtw } from './word-timing';
-import { buildTranscript, toSegment, type LongFormReport, type Segment, type Transcript } from './transcript';
+import { buildTranscript, isNoSpeechAnnotation, toSegment, type LongFormReport, type Segment, type Transcript } from './transcript';
 
 // Every job running in this thread. At process.exit() libuv joins its thread pool, which
 // would wait for each running transcription to finish (minutes, for long audio): cancel
@@ -71,10 +71,15 @@ class JobEvents {
   #closed = false;
   readonly #onSegment: TranscribeOptions['onSegment'];
   readonly #onProgress: TranscribeOptions['onProgress'];
+  readonly #noSpeechThreshold: number | undefined;
+  // Streamed segments come numbered as whisper.cpp numbers them; those that are no speech
+  // (isNoSpeechAnnotation) are not in the transcript, and the ones after them move up.
+  readonly #kept: boolean[] = [];
 
-  constructor({ onSegment, onProgress }: TranscribeOptions) {
+  constructor({ onSegment, onProgress, noSpeechThreshold }: TranscribeOptions) {
     this.#onSegment = onSegment;
     this.#onProgress = onProgress;
+    this.#noSpeechThreshold = noSpeechThreshold;
     this.listener = onSegment || onProgress ? (event) => this.#handle(event) : undefined;
   }
 
@@ -94,9 +99,16 @@ class JobEvents {
 
   #handle(event: NativeJobEvent): void {
     this.#guard(() => {
-      if (event.type === 'segments') this.#segments(event.segments.map(toSegment), event.index);
+      if (event.type === 'segments') this.#streamed(event.segments.map(toSegment), event.index);
       else this.#progress(event.percent);
     });
+  }
+
+  #streamed(segments: Segment[], index: number): void {
+    if (index > this.#kept.length) return; // a lost event: the final transcript fills the gap
+    segments.forEach((s, i) => (this.#kept[index + i] = !isNoSpeechAnnotation(s, this.#noSpeechThreshold)));
+    const before = this.#kept.slice(0, index).filter(Boolean).length;
+    this.#segments(segments.filter((_, i) => this.#kept[index + i]), before);
   }
 
   #segments(segments: Segment[], index: number): void {
@@ -307,7 +319,7 @@ export class WhisperModel implements AsyncDisposable {
       } else {
         ({ result, report } = await this.#runLongForm(staged, params, checked, choice, events, start, cancelRunning));
       }
-      const transcript = buildTranscript(result, staged.samples, params.language, staged.source, report);
+      const transcript = buildTranscript(result, staged.samples, params.language, staged.source, report, checked.noSpeechThreshold);
       if (params.tokenDetails && (this.info.dtw || params.tokenTimestamps)) transcript.wordTiming = this.info.dtw ? 'dtw' : 'heuristic';
       if (assistant) transcript.speculative = speculativeReport(result.speculative, assistant.model.info.type, assistant.sharesEncoder);
       events.finish(transcript);

@@ -95,14 +95,37 @@ export function toSegment(s: NativeSegment): Segment {
   return segment;
 }
 
+/** whisper.cpp's default `no_speech_thold` (option `noSpeechThreshold`). */
+export const DEFAULT_NO_SPEECH_THRESHOLD = 0.6;
+
+// Nothing but bracketed annotations: " [BLANK_AUDIO]", " (buzzing)", "[MUSIC] [APPLAUSE]".
+const ANNOTATION_ONLY = /^(?:\s*(?:\[[^[\]]*\]|\([^()]*\)))+\s*$/;
+
+/**
+ * A segment that holds no speech: only a non-speech annotation, in a window the model itself
+ * scores as silent (its no-speech probability above `noSpeechThreshold`). Such segments are
+ * left out of transcripts and streams. whisper.cpp (like OpenAI's Whisper) drops a window as
+ * silent only when its decoding is also unsure (average log-probability below
+ * `logprobThreshold`), but on silence the models write "[BLANK_AUDIO]" with confidence:
+ * tiny.en and base both do on 30 s of digital silence (no-speech probability 0.90, average
+ * log-probability -0.56), and on faint noise (tiny.en, -45 and -60 dBFS). Suppressing the
+ * annotation tokens instead (`suppressNonSpeech`) makes the models write words there
+ * ("I'm going to go to the next one." over 30 s of -30 dBFS noise with base).
+ * `noSpeechThreshold: 1` keeps them.
+ */
+export function isNoSpeechAnnotation(segment: Pick<Segment, 'text' | 'noSpeechProbability'>, noSpeechThreshold = DEFAULT_NO_SPEECH_THRESHOLD): boolean {
+  return segment.noSpeechProbability > noSpeechThreshold && ANNOTATION_ONLY.test(segment.text);
+}
+
 export function buildTranscript(
   result: NativeTranscription,
   sampleCount: number,
   requestedLanguage: string,
   audio: AudioSourceInfo,
   longForm: LongFormReport,
+  noSpeechThreshold = DEFAULT_NO_SPEECH_THRESHOLD,
 ): Transcript {
-  const segments = result.segments.map(toSegment);
+  const segments = result.segments.map(toSegment).filter((s) => !isNoSpeechAnnotation(s, noSpeechThreshold));
   const audioSeconds = sampleCount / 16000;
   return {
     text: segments.map((s) => s.text).join('').trim(),

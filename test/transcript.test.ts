@@ -1,5 +1,6 @@
 /** What a Transcript holds: text, segments, tokens, language, timings. */
 import { loadModel } from '../src';
+import { isNoSpeechAnnotation } from '../src/transcript';
 import { jfk } from './support/audio';
 import { MODELS, modelPath } from './support/paths';
 
@@ -72,4 +73,15 @@ test('detectLanguage() on a multilingual model agrees with language: auto', asyn
 test('detectLanguage() on an English-only model is an option error', async () => {
   await using model = await loadModel(modelPath(MODELS.micro));
   await expect(model.detectLanguage(jfk())).rejects.toThrow(/English-only/);
+});
+
+test('a no-speech window\'s bracketed annotation is no speech; words, or a window with speech, are', () => {
+  const at = (text: string, noSpeechProbability: number) => ({ text, noSpeechProbability });
+  for (const text of [' [BLANK_AUDIO]', ' (clippers buzzing)', '[MUSIC] [APPLAUSE]', ' ( wind ) ']) {
+    expect(isNoSpeechAnnotation(at(text, 0.9))).toBe(true);
+    expect(isNoSpeechAnnotation(at(text, 0.5))).toBe(false); // below the default threshold, 0.6
+    expect(isNoSpeechAnnotation(at(text, 0.9), 0.95)).toBe(false);
+    expect(isNoSpeechAnnotation(at(text, 0.99), 1)).toBe(false); // noSpeechThreshold 1 keeps them
+  }
+  for (const text of [' Thank you.', ' Hello [laughs]', ' (a) b', ' [a]]', '', ' ']) expect(isNoSpeechAnnotation(at(text, 0.99))).toBe(false);
 });
