@@ -200,7 +200,7 @@ function share(text: string, language: string): number {
         [...byLanguage].map(([language, { right, total }]) => `${language} ${right}/${total}`).join(', '),
     );
     // Every item right when this was written (26/26 on the whole set; by sentence of 1-24 s:
-    // en 38/38, de 8/9, fr 10/13, es 5/5). Each language here has at least 2 items.
+    // en 38/38, de 8/9, fr 9/13, es 5/5). Each language here has at least 2 items.
     for (const language of ['en', 'de', 'fr', 'es']) {
       const { right, total } = byLanguage.get(language)!;
       expect(total).toBeGreaterThanOrEqual(2);
