@@ -33,6 +33,8 @@ const path = require('node:path');
 const { spawnSync } = require('node:child_process');
 
 const { pcm16WavHeader } = require('../wav-header.js');
+const { mulberry32 } = require('../generate-model.js');
+const { run, parseEspeakWav, seededUniform } = require('./espeak-tools.js');
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const TEXTS = path.join(__dirname, 'texts');
@@ -124,13 +126,6 @@ function speechSetTools() {
   };
 }
 
-function run(command, args, input) {
-  const result = spawnSync(command, args, { input, maxBuffer: 1 << 30 });
-  if (result.error) throw new Error(`${command}: ${result.error.message}`);
-  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed (${result.status}): ${String(result.stderr).trim()}`);
-  return result.stdout;
-}
-
 function toolVersions() {
   const espeak = String(run('espeak-ng', ['--version'])).trim();
   const sox = String(run('sox', ['--version'])).trim();
@@ -162,26 +157,6 @@ function writeWav(file, samples) {
   fs.writeFileSync(file, Buffer.concat([pcm16WavHeader(data.length, RATE, 1), data]));
 }
 
-/** The PCM of a WAV that espeak-ng wrote to stdout (its sizes are placeholders: data runs to the end). */
-function parseEspeakWav(buffer) {
-  if (buffer.toString('ascii', 0, 4) !== 'RIFF' || buffer.toString('ascii', 8, 12) !== 'WAVE') throw new Error('espeak-ng did not write a WAV file');
-  let offset = 12;
-  let format = null;
-  while (offset + 8 <= buffer.length) {
-    const id = buffer.toString('ascii', offset, offset + 4);
-    const size = buffer.readUInt32LE(offset + 4);
-    if (id === 'fmt ') {
-      format = { channels: buffer.readUInt16LE(offset + 10), rate: buffer.readUInt32LE(offset + 12), bits: buffer.readUInt16LE(offset + 22) };
-    } else if (id === 'data') {
-      if (!format || format.channels !== 1 || format.bits !== 16) throw new Error(`espeak-ng wrote an unexpected format: ${JSON.stringify(format)}`);
-      const end = Math.min(buffer.length, offset + 8 + size);
-      return { rate: format.rate, pcm: buffer.subarray(offset + 8, end - ((end - offset - 8) % 2)) };
-    }
-    offset += 8 + size + (size % 2);
-  }
-  throw new Error('espeak-ng wrote a WAV file without a data chunk');
-}
-
 /** One sentence, spoken and resampled to 16 kHz mono, with espeak-ng's own silence cut off. */
 function speak(text, voice, speed) {
   const wav = run('espeak-ng', ['-a', String(AMPLITUDE), '-v', voice, '-s', String(speed), '--stdout', '--stdin'], Buffer.from(text, 'utf8'));
@@ -210,28 +185,9 @@ function concatenate(parts) {
 
 // --- seeded numbers -------------------------------------------------------------------
 
-/** mulberry32, as in scripts/generate-model.js: small, seeded, good enough. */
-function mulberry32(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** A seed from a name (FNV-1a), so each clip's pauses do not depend on the clips before it. */
-function seedOf(name) {
-  let hash = 0x811c9dc5;
-  for (const byte of Buffer.from(name, 'utf8')) hash = Math.imul(hash ^ byte, 0x01000193) >>> 0;
-  return hash;
-}
-
 /** Pause lengths in whole samples of 10 ms steps, uniform in [PAUSE_MIN_S, PAUSE_MAX_S]. */
 function pauseDrawer(name, min = PAUSE_MIN_S, max = PAUSE_MAX_S) {
-  const uniform = mulberry32(seedOf(name));
+  const uniform = seededUniform(name);
   const steps = Math.round((max - min) * 100);
   return () => Math.round(min * 100 + Math.floor(uniform() * (steps + 1))) * (RATE / 100);
 }

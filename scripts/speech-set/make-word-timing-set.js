@@ -26,9 +26,9 @@
 const crypto = require('node:crypto');
 const fs = require('node:fs');
 const path = require('node:path');
-const { spawnSync } = require('node:child_process');
 
 const { pcm16WavHeader } = require('../wav-header.js');
+const { run, parseEspeakWav, seededUniform } = require('./espeak-tools.js');
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const TEXTS = path.join(__dirname, 'texts');
@@ -50,54 +50,14 @@ const CLIPS = [
   { id: 'words-02-tortoise', text: 'en-aesop-tortoise', words: 72, voice: 'en-gb', speed: 150 },
 ];
 
-function run(command, args, input) {
-  const result = spawnSync(command, args, { input, maxBuffer: 1 << 30 });
-  if (result.error) throw new Error(`${command}: ${result.error.message}`);
-  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed (${result.status}): ${String(result.stderr).trim()}`);
-  return result.stdout;
-}
-
 function toolVersions() {
   return { espeak: String(run('espeak-ng', ['--version'])).trim(), sox: String(run('sox', ['--version'])).trim() };
-}
-
-/** mulberry32 seeded from a name (FNV-1a), as in make-speech-set.js. */
-function seeded(name) {
-  let hash = 0x811c9dc5;
-  for (const byte of Buffer.from(name, 'utf8')) hash = Math.imul(hash ^ byte, 0x01000193) >>> 0;
-  let a = hash;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Whole samples of a 10-ms grid, uniform in [min, max] seconds. */
 function drawSamples(uniform, [min, max]) {
   const steps = Math.round((max - min) * 100);
   return (Math.round(min * 100) + Math.floor(uniform() * (steps + 1))) * (RATE / 100);
-}
-
-function parseEspeakWav(buffer) {
-  if (buffer.toString('ascii', 0, 4) !== 'RIFF' || buffer.toString('ascii', 8, 12) !== 'WAVE') throw new Error('espeak-ng did not write a WAV file');
-  let offset = 12;
-  let format = null;
-  while (offset + 8 <= buffer.length) {
-    const id = buffer.toString('ascii', offset, offset + 4);
-    const size = buffer.readUInt32LE(offset + 4);
-    if (id === 'fmt ') {
-      format = { channels: buffer.readUInt16LE(offset + 10), rate: buffer.readUInt32LE(offset + 12), bits: buffer.readUInt16LE(offset + 22) };
-    } else if (id === 'data') {
-      if (!format || format.channels !== 1 || format.bits !== 16) throw new Error(`espeak-ng wrote an unexpected format: ${JSON.stringify(format)}`);
-      const end = Math.min(buffer.length, offset + 8 + size);
-      return { rate: format.rate, pcm: buffer.subarray(offset + 8, end - ((end - offset - 8) % 2)) };
-    }
-    offset += 8 + size + (size % 2);
-  }
-  throw new Error('espeak-ng wrote a WAV file without a data chunk');
 }
 
 /** One word, spoken alone, resampled to 16 kHz, without the silence around it. */
@@ -127,7 +87,7 @@ function textWords(name, count) {
 const spoken = (word) => word.replace(/^[^\p{L}\p{N}]+|[^\p{L}\p{N}]+$/gu, '');
 
 function makeClip(clip, dir, cache) {
-  const uniform = seeded(clip.id);
+  const uniform = seededUniform(clip.id);
   const words = textWords(clip.text, clip.words);
   const parts = [new Int16Array(Math.round(LEAD_S * RATE))];
   let at = parts[0].length;
@@ -156,7 +116,7 @@ function makeClip(clip, dir, cache) {
     offset += part.length;
   }
   // Gaussian noise (Box-Muller over the clip's own seeded stream).
-  const noise = seeded(`${clip.id}/noise`);
+  const noise = seededUniform(`${clip.id}/noise`);
   const sigma = 32768 * 10 ** (NOISE_DBFS / 20);
   for (let i = 0; i < samples.length; i++) {
     const value = samples[i] + Math.sqrt(-2 * Math.log(1 - noise())) * Math.cos(2 * Math.PI * noise()) * sigma;
