@@ -24,3 +24,7 @@ int whisper_napi_encode_like(whisper_context* ctx, whisper_state* state, whisper
 int whisper_napi_encoders_equal(whisper_context* a, whisper_context* b);
 int whisper_napi_encoder_passes(whisper_state* state);
 int whisper_napi_exact_verification(whisper_context* ctx, whisper_state* state);
+
+// patch sampler-seed: every later whisper_full call on the state seeds decoder j's sampler
+// with std::mt19937(seed + j) (scripts/patches/sampler-seed.js).
+void whisper_napi_set_sampler_seed(whisper_state* state, uint32_t seed);

@@ -26,6 +26,16 @@ class OptionReader {
     if (!v.IsNumber()) Throw(key, "a number");
     out = v.As<Napi::Number>().Int32Value();
   }
+  void Uint32(const char* key, uint32_t& out) const {
+    Napi::Value v = Get(key);
+    if (v.IsUndefined()) return;
+    if (!v.IsNumber()) Throw(key, "a number");
+    const double d = v.As<Napi::Number>().DoubleValue();
+    if (!(d >= 0 && d <= 4294967295.0) || d != static_cast<double>(static_cast<uint32_t>(d))) {
+      Throw(key, "an integer from 0 to 4294967295");
+    }
+    out = static_cast<uint32_t>(d);
+  }
   void Float(const char* key, float& out) const {
     Napi::Value v = Get(key);
     if (v.IsUndefined()) return;
@@ -113,6 +123,7 @@ TranscribeParams TranscribeParams::FromJs(const Napi::Object& options) {
   read.Float("logprobThreshold", w.logprob_thold);
   read.Float("noSpeechThreshold", w.no_speech_thold);
   read.Int("bestOf", w.greedy.best_of);
+  read.Uint32("seed", p.seed_);
   read.Int("beamSize", w.beam_search.beam_size);
   read.Bool("tokenDetails", p.token_details_);
   read.Bool("vad", w.vad);

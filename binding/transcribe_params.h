@@ -5,6 +5,7 @@
 
 #include <napi.h>
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,9 @@ class TranscribeParams {
   whisper_full_params ToWhisper() const;
 
   bool token_details() const { return token_details_; }
+  // Seeds the samplers of each whisper_full call (patch sampler-seed), so that sampled
+  // windows (temperature fallback, beam search's candidates) do not depend on earlier jobs.
+  uint32_t seed() const { return seed_; }
   // Text tokens of the previous window, for the decoder's context (src/long-form/).
   const std::vector<whisper_token>& prompt_tokens() const { return prompt_tokens_; }
   // Voice activity detection with whisper.cpp's Silero VAD, and its model file.
@@ -43,6 +47,7 @@ class TranscribeParams {
   bool has_initial_prompt_ = false;
   bool has_suppress_regex_ = false;
   bool token_details_ = false;
+  uint32_t seed_ = 0;
 };
 
 }  // namespace whisper_napi

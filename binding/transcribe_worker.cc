@@ -61,6 +61,7 @@ void TranscribeWorker::Run() {
     throw NativeError(ErrorCode::OutOfMemory, "whisper.cpp could not allocate a decoding state" + (detail.empty() ? "" : ": " + detail));
   }
 
+  whisper_napi_set_sampler_seed(state.get(), params_.seed());
   whisper_full_params wparams = params_.ToWhisper();
   // whisper.cpp calls this before each encoder and decoder pass, on this thread.
   wparams.abort_callback = [](void* self) {

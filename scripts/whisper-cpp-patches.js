@@ -186,6 +186,7 @@ int64_t whisper_full_get_segment_t0_from_state(struct whisper_state * state, int
   require('./patches/batch-invariant-decoding.js'),
   require('./patches/speculative-decoding.js'),
   require('./patches/dtw-timestamps.js'),
+  require('./patches/sampler-seed.js'),
 ];
 
 /** Marker every patched tree contains (CMakeLists.txt refuses a tree without it). */

@@ -85,6 +85,8 @@ export interface NativeTranscribeParams {
   logprobThreshold?: number;
   noSpeechThreshold?: number;
   bestOf?: number;
+  /** Sampler seed of each whisper_full call (patch sampler-seed). */
+  seed?: number;
   beamSize?: number;
   vad?: boolean;
   vadModel?: string;

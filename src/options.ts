@@ -76,8 +76,19 @@ export interface TranscribeOptions {
    * whisper-cli's default is 5.
    */
   beamSize?: number;
-  /** Candidates sampled per temperature step when `temperature > 0`. Default `5`. */
+  /**
+   * Candidates sampled per temperature step when `temperature > 0`, also when beam search
+   * falls back to sampling. Default `5`.
+   */
   bestOf?: number;
+  /**
+   * Seed of the samplers (0 to 2^32 − 1). Sampling happens in windows decoded at a
+   * temperature above 0 (`temperature`, or the fallback of `temperatureIncrement`) and
+   * in beam search, which draws its candidates. Each job starts its samplers from this
+   * seed, so the same audio and options give the same transcript whatever ran before or
+   * beside it; change it to get another sample. Default `0` (what whisper-cli draws).
+   */
+  seed?: number;
   /** Initial sampling temperature. Default `0`. */
   temperature?: number;
   /**
@@ -235,6 +246,7 @@ const TRANSCRIBE_RULES: Record<Exclude<keyof TranscribeOptions, CallbackOption>,
   translate: { kind: 'boolean' },
   beamSize: { kind: 'integer', min: 1, max: MAX_DECODERS },
   bestOf: { kind: 'integer', min: 1, max: MAX_DECODERS },
+  seed: { kind: 'integer', min: 0, max: 0xffff_ffff },
   temperature: { kind: 'number', min: 0, max: 1 },
   temperatureIncrement: { kind: 'number', min: 0, max: 1 },
   entropyThreshold: { kind: 'number' },
@@ -455,11 +467,13 @@ export function toNativeParams(options: TranscribeOptions, modelThreads: number 
     language: options.language === 'auto' && !multilingual ? 'en' : (options.language ?? 'en'),
   };
   if (beamSize > 1) params.beamSize = beamSize;
+  // whisper.cpp's beam-search defaults leave best_of at -1, which its fallback then uses.
+  params.bestOf = options.bestOf ?? 5;
+  params.seed = options.seed ?? 0;
   const copy = <K extends keyof NativeTranscribeParams>(key: K, value: NativeTranscribeParams[K] | undefined) => {
     if (value !== undefined) params[key] = value;
   };
   copy('translate', options.translate);
-  copy('bestOf', options.bestOf);
   copy('temperature', options.temperature);
   copy('temperatureIncrement', options.temperatureIncrement);
   copy('entropyThreshold', options.entropyThreshold);

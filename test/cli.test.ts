@@ -61,6 +61,18 @@ test('transcribe prints the same text as the library, in each format', async () 
   expect(parsed.segments[0]!.words!.length).toBeGreaterThan(0);
 });
 
+test('--seed and --beam-size reach the library (the tiny.en shape samples every window)', async () => {
+  const audio = JFK_WAV;
+  const model = await loadModel(tiny, { threads: 2 });
+  const seeded = await model.transcribe(audio, { threads: 2, seed: 7 });
+  expect(seeded.text).not.toBe((await model.transcribe(audio, { threads: 2 })).text);
+  const beam = await model.transcribe(audio, { threads: 2, beamSize: 2, temperatureIncrement: 0 });
+  await model.dispose();
+  const lines = (t: { segments: { text: string }[] }) => `${t.segments.map((s) => s.text.trim()).join('\n')}\n`;
+  expect((await cli(['transcribe', audio, '--model', tiny, '--threads', '2', '--seed', '7'])).stdout).toBe(lines(seeded));
+  expect((await cli(['transcribe', audio, '--model', tiny, '--threads', '2', '--beam-size', '2', '--no-fallback'])).stdout).toBe(lines(beam));
+}, 120_000);
+
 test('--assistant: speculative decoding prints the same text and says how the drafts went', async () => {
   const args = ['transcribe', JFK_WAV, '--model', tiny, '--threads', '2', '--no-fallback'];
   const alone = await cli(args);
@@ -89,6 +101,8 @@ test('user errors: a readable line on stderr, a non-zero status, no stack trace'
     [['transcribe', JFK_WAV, '--model', micro, '--format', 'docx'], 2, /--format must be one of txt, srt, vtt, json, got 'docx'/],
     [['transcribe', JFK_WAV, '--frobnicate'], 2, /Unknown option '--frobnicate'/],
     [['transcribe', JFK_WAV, '--model', micro, '--vad'], 2, /--vad needs a Silero VAD model/],
+    [['transcribe', JFK_WAV, '--model', micro, '--seed', '1.5'], 2, /--seed must be an integer from 0 to 4294967295, got '1.5'/],
+    [['transcribe', JFK_WAV, '--model', micro, '--beam-size', '9'], 2, /--beam-size must be an integer from 1 to 8, got '9'/],
     [['transcribe', path.join(ROOT, 'package.json'), '--model', micro], 1, /not a recognised audio file/],
     [['download', 'no-such-model'], 2, /unknown model 'no-such-model': known models are/],
     [['info', JFK_WAV], 1, /is not a usable ggml whisper model/],

@@ -5,12 +5,17 @@ import type { NativeModelFacts } from '../src/native';
 import { checkOptionsForModel, defaultThreads, toNativeParams, validateLoadOptions, validateTranscribeOptions } from '../src/options';
 
 describe('transcribe options', () => {
-  test('defaults follow whisper.cpp\'s library: greedy, language en, min(4, cores) threads', () => {
+  test('defaults follow whisper.cpp\'s library: greedy, language en, min(4, cores) threads; bestOf 5 and seed 0 always', () => {
     expect(toNativeParams(validateTranscribeOptions(undefined), undefined)).toEqual({
       strategy: 'greedy',
       threads: defaultThreads(),
       language: 'en',
+      bestOf: 5,
+      seed: 0,
     });
+    // Beam search's defaults in whisper.cpp leave best_of at -1 (the fallback's sample count).
+    expect(toNativeParams({ beamSize: 5 }, 1)).toMatchObject({ strategy: 'beam', beamSize: 5, bestOf: 5 });
+    expect(toNativeParams({ seed: 42, bestOf: 2 }, 1)).toMatchObject({ seed: 42, bestOf: 2 });
     expect(defaultThreads()).toBeGreaterThanOrEqual(1);
     expect(defaultThreads()).toBeLessThanOrEqual(4);
   });
@@ -38,6 +43,8 @@ describe('transcribe options', () => {
       threads: 2,
       language: 'en',
       temperatureIncrement: 0,
+      bestOf: 5,
+      seed: 0,
     });
   });
 
@@ -52,6 +59,9 @@ describe('transcribe options', () => {
     [{ beamSize: 0 }, /'beamSize' must be between 1 and 8/],
     [{ beamSize: 9 }, /'beamSize' must be between 1 and 8/],
     [{ bestOf: 9 }, /'bestOf' must be between 1 and 8/],
+    [{ seed: -1 }, /'seed' must be between 0 and 4294967295, got -1/],
+    [{ seed: 2 ** 32 }, /'seed' must be between 0 and 4294967295/],
+    [{ seed: 0.5 }, /'seed' must be an integer/],
     [{ threads: 65 }, /'threads' must be between 1 and 64/],
     [{ temperature: 1.5 }, /'temperature' must be between 0 and 1/],
     [{ temperatureIncrement: 1e-9 }, /must be 0 \(no fallback\) or at least 0\.01/],

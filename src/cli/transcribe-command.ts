@@ -23,6 +23,8 @@ export interface TranscribeFlags {
   wordTimestamps?: boolean;
   dtw?: boolean;
   noFallback?: boolean;
+  beamSize?: string;
+  seed?: string;
 }
 
 const FORMATS: readonly TranscriptFormat[] = ['txt', 'srt', 'vtt', 'json'];
@@ -33,17 +35,19 @@ function checkFormat(format: string | undefined): TranscriptFormat {
   return chosen as TranscriptFormat;
 }
 
-function checkThreads(threads: string | undefined): number | undefined {
-  if (threads === undefined) return undefined;
-  const n = Number(threads);
-  if (!Number.isInteger(n) || n < 1 || n > 64) throw new InvalidOptionError(`--threads must be an integer from 1 to 64, got '${threads}'`);
+function checkInteger(flag: string, value: string | undefined, min: number, max: number): number | undefined {
+  if (value === undefined) return undefined;
+  const n = value.trim() === '' ? NaN : Number(value);
+  if (!Number.isInteger(n) || n < min || n > max) throw new InvalidOptionError(`${flag} must be an integer from ${min} to ${max}, got '${value}'`);
   return n;
 }
 
 export async function transcribeCommand(files: string[], flags: TranscribeFlags, context: CliContext, out: (text: string) => void): Promise<void> {
   if (files.length === 0) throw new InvalidOptionError('transcribe needs at least one audio file');
   const format = checkFormat(flags.format);
-  const threads = checkThreads(flags.threads);
+  const threads = checkInteger('--threads', flags.threads, 1, 64);
+  const beamSize = checkInteger('--beam-size', flags.beamSize, 1, 8);
+  const seed = checkInteger('--seed', flags.seed, 0, 0xffff_ffff);
   const vadModel = flags.vadModel ?? (process.env.WHISPER_NAPI_VAD_MODEL || undefined);
   if (flags.vad && !vadModel) throw new InvalidOptionError('--vad needs a Silero VAD model: --vad-model <ggml-silero-v6.2.0.bin> or $WHISPER_NAPI_VAD_MODEL');
   for (const file of files) {
@@ -72,6 +76,8 @@ export async function transcribeCommand(files: string[], flags: TranscribeFlags,
         ...(flags.longForm ? { longForm: flags.longForm as TranscribeOptions['longForm'] } : {}),
         ...(flags.dtw ? { tokens: true } : flags.wordTimestamps ? { tokenTimestamps: true } : {}),
         ...(flags.noFallback ? { temperatureIncrement: 0 } : {}),
+        ...(beamSize !== undefined ? { beamSize } : {}),
+        ...(seed !== undefined ? { seed } : {}),
         ...(assistant ? { assistantModel: assistant } : {}),
       };
       let rendered: string;

@@ -20,7 +20,10 @@ Commands:
       --word-timestamps     Word times: in JSON, and one cue per word in SRT/VTT
       --dtw                 Word times by DTW on the model's alignment heads (more exact;
                             implies --word-timestamps; turns flash attention off)
-      --no-fallback         No temperature fallback: the same output on every run
+      --beam-size <n>       Beam search with n beams, 1 to 8 (default 1: greedy)
+      --no-fallback         No temperature fallback (whisper-cli's -nf)
+      --seed <n>            Seed of the sampler used by the fallback and beam search
+                            (default 0): each seed gives one fixed output
   download <id|url>         Download a model into the cache and print its path
       --sha256 <hex>        The checksum of a URL's file
   models                    Known models, their sizes, and which are downloaded
