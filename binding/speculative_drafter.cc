@@ -34,6 +34,7 @@ SpeculativeDrafter::SpeculativeDrafter(std::shared_ptr<LoadedModel> assistant, W
       threads_(threads),
       abort_callback_(abort_callback),
       abort_callback_data_(abort_callback_data),
+      rules_(DraftTokenRules::For(assistant_->context())),
       encoder_passes_at_start_(whisper_napi_encoder_passes(state_.get())) {}
 
 void SpeculativeDrafter::Attach(whisper_context* main_context, whisper_state* main_state) {
@@ -124,24 +125,6 @@ bool SpeculativeDrafter::PrepareWindow() {
   return !window_failed_;
 }
 
-whisper_token SpeculativeDrafter::Best(const float* logits, bool timestamps) const {
-  whisper_context* ctx = assistant_->context();
-  // Text tokens and end-of-text; timestamp tokens only when the main model predicts them.
-  // Other special tokens (start, language, task ...) never follow in a transcript.
-  const whisper_token eot = whisper_token_eot(ctx);
-  whisper_token best = 0;
-  for (whisper_token t = 1; t <= eot; ++t) {
-    if (logits[t] > logits[best]) best = t;
-  }
-  if (timestamps) {
-    const int n_vocab = whisper_n_vocab(ctx);
-    for (whisper_token t = whisper_token_beg(ctx); t < n_vocab; ++t) {
-      if (logits[t] > logits[best]) best = t;
-    }
-  }
-  return best;
-}
-
 int SpeculativeDrafter::Draft(const whisper_token* tokens, int n_tokens, int n_prompt, whisper_token* draft, int n_max) {
   const int length = std::min(NextLength(), n_max);
   if (length <= 0 || n_tokens <= 0 || !PrepareWindow()) return 0;
@@ -164,10 +147,13 @@ int SpeculativeDrafter::Draft(const whisper_token* tokens, int n_tokens, int n_p
   cached_.assign(tokens, tokens + n_tokens);
   int fed = n_tokens - common;
 
+  // The window's sampled tokens so far, which whisper.cpp's rules for the next token read.
+  std::vector<whisper_token> sampled(tokens + std::min(n_prompt, n_tokens), tokens + n_tokens);
   int n = 0;
   while (n < length) {
     const float* logits = whisper_get_logits_from_state(state) + static_cast<size_t>(fed - 1) * n_vocab;
-    const whisper_token next = Best(logits, timestamps);
+    const whisper_token next = rules_.Pick(logits, timestamps, sampled);
+    sampled.push_back(next);
     draft[n++] = next;
     if (next == whisper_token_eot(ctx) || n == length) break;
     if (whisper_decode_with_state(ctx, state, &next, 1, static_cast<int>(cached_.size()), threads_) != 0) {

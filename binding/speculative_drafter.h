@@ -18,6 +18,7 @@
 #include <memory>
 #include <vector>
 
+#include "draft_token_rules.h"
 #include "loaded_model.h"
 #include "patched_whisper.h"
 #include "whisper_handles.h"
@@ -63,7 +64,6 @@ class SpeculativeDrafter {
   void Account(int n_accepted);
   int NextLength();
   bool PrepareWindow();
-  whisper_token Best(const float* logits, bool timestamps) const;
 
   std::shared_ptr<LoadedModel> assistant_;
   WhisperStatePtr state_;
@@ -76,6 +76,7 @@ class SpeculativeDrafter {
   bool stale_ = true;          // a window is encoded whose cross-attention the assistant lacks
   bool window_failed_ = false; // preparing this window failed: no drafts until the next
   std::vector<whisper_token> cached_;  // the tokens in the assistant's KV cache, in order
+  DraftTokenRules rules_;
   int last_proposal_ = 0;      // tokens proposed last time, awaiting their outcome
   double acceptance_ = 0.75;   // recent acceptance rate (a start that proposes 4 tokens)
   int proposals_seen_ = 0;
