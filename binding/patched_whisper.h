@@ -28,3 +28,7 @@ int whisper_napi_exact_verification(whisper_context* ctx, whisper_state* state);
 // patch sampler-seed: every later whisper_full call on the state seeds decoder j's sampler
 // with std::mt19937(seed + j) (scripts/patches/sampler-seed.js).
 void whisper_napi_set_sampler_seed(whisper_state* state, uint32_t seed);
+
+// patch independent-windows: whether each window of a later whisper_full call is conditioned
+// on the text decoded before it in that call (default true, as upstream).
+void whisper_napi_set_window_context(whisper_state* state, bool enabled);

@@ -124,6 +124,7 @@ TranscribeParams TranscribeParams::FromJs(const Napi::Object& options) {
   read.Float("noSpeechThreshold", w.no_speech_thold);
   read.Int("bestOf", w.greedy.best_of);
   read.Uint32("seed", p.seed_);
+  read.Bool("windowContext", p.window_context_);
   read.Int("beamSize", w.beam_search.beam_size);
   read.Bool("tokenDetails", p.token_details_);
   read.Bool("vad", w.vad);

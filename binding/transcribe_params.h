@@ -25,6 +25,9 @@ class TranscribeParams {
   // Seeds the samplers of each whisper_full call (patch sampler-seed), so that sampled
   // windows (temperature fallback, beam search's candidates) do not depend on earlier jobs.
   uint32_t seed() const { return seed_; }
+  // Whether each window is conditioned on the text decoded before it in this job (patch
+  // independent-windows); false for the noContext option.
+  bool window_context() const { return window_context_; }
   // Text tokens of the previous window, for the decoder's context (src/long-form/).
   const std::vector<whisper_token>& prompt_tokens() const { return prompt_tokens_; }
   // Voice activity detection with whisper.cpp's Silero VAD, and its model file.
@@ -48,6 +51,7 @@ class TranscribeParams {
   bool has_suppress_regex_ = false;
   bool token_details_ = false;
   uint32_t seed_ = 0;
+  bool window_context_ = true;
 };
 
 }  // namespace whisper_napi

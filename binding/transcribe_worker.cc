@@ -62,6 +62,7 @@ void TranscribeWorker::Run() {
   }
 
   whisper_napi_set_sampler_seed(state.get(), params_.seed());
+  whisper_napi_set_window_context(state.get(), params_.window_context());
   whisper_full_params wparams = params_.ToWhisper();
   // whisper.cpp calls this before each encoder and decoder pass, on this thread.
   wparams.abort_callback = [](void* self) {

@@ -187,6 +187,7 @@ int64_t whisper_full_get_segment_t0_from_state(struct whisper_state * state, int
   require('./patches/speculative-decoding.js'),
   require('./patches/dtw-timestamps.js'),
   require('./patches/sampler-seed.js'),
+  require('./patches/independent-windows.js'),
 ];
 
 /** Marker every patched tree contains (CMakeLists.txt refuses a tree without it). */

@@ -103,8 +103,13 @@ export interface TranscribeOptions {
   /** No-speech probability threshold. Default `0.6`. */
   noSpeechThreshold?: number;
   /**
-   * Do not condition each 30-s window on the text of the previous one. Default `true`
-   * (whisper.cpp's library default).
+   * Decode each 30-s window without the text of the windows before it (OpenAI's
+   * `condition_on_previous_text: false`): a window that went wrong (a repetition loop, a
+   * hallucination) then cannot prime the next ones, at the cost of context for names and
+   * style; `initialPrompt` then primes only the first window unless `carryInitialPrompt`.
+   * Applies to whisper.cpp's loop and to `longForm: 'smart'`; `'chunked'` decodes every
+   * chunk on its own anyway. Default `false`: each window is conditioned on the text before
+   * it, as in whisper.cpp and OpenAI's Whisper. A job never sees the text of another job.
    */
   noContext?: boolean;
   /** Text that primes the decoder (vocabulary, spelling, style). Default none. */
@@ -479,7 +484,9 @@ export function toNativeParams(options: TranscribeOptions, modelThreads: number 
   copy('entropyThreshold', options.entropyThreshold);
   copy('logprobThreshold', options.logprobThreshold);
   copy('noSpeechThreshold', options.noSpeechThreshold);
-  copy('noContext', options.noContext);
+  // whisper.cpp's own no_context (left at its default, true) only drops text that an earlier
+  // call left in the decoding state; this one is the window-to-window context of a job.
+  if (options.noContext) params.windowContext = false;
   copy('initialPrompt', options.initialPrompt);
   copy('noTimestamps', options.noTimestamps);
   copy('singleSegment', options.singleSegment);

@@ -43,6 +43,7 @@ export async function transcribeInWindows(ctx: LongFormContext, options: SmartWi
   const segments: NativeSegment[] = [];
   const windows: WindowReport[] = [];
   let history: number[] = [];
+  let decodedBefore = false;
   let language: string | null = null;
   let encoderRuns = 0;
   let totalMs = 0;
@@ -58,11 +59,18 @@ export async function transcribeInWindows(ctx: LongFormContext, options: SmartWi
     if (transcribed) {
       const params: NativeTranscribeParams = { ...ctx.params, tokenDetails: true, noContext: true, carryInitialPrompt: false };
       if (language !== null) params.language = language; // detected in the first window
-      if (history.length > 0) {
+      if (ctx.params.windowContext === false) {
+        // noContext: windows after the first start from nothing, or from the carried prompt.
+        if (decodedBefore) {
+          delete params.initialPrompt;
+          if (initialTokens.length > 0) params.promptTokens = Int32Array.from(initialTokens.slice(0, ctx.maxPromptTokens));
+        }
+      } else if (history.length > 0) {
         const room = Math.max(0, ctx.maxPromptTokens - initialTokens.length);
         params.promptTokens = Int32Array.from([...initialTokens.slice(0, ctx.maxPromptTokens), ...history.slice(history.length - room)]);
       }
       const result = await ctx.run(sampleRange(ctx, window.start, window.end), params);
+      decodedBefore = true;
       encoderRuns += result.encoderRuns;
       totalMs += result.totalMs;
       speculative = addSpeculativeStats(speculative, result.speculative);
