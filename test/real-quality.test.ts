@@ -234,16 +234,16 @@ const BEAM_ITEMS = ['en-01-gettysburg', 'en-04-declaration', 'en-07-tortoise', '
 interface Decoding {
   name: string;
   options: TranscribeOptions;
-  /** Corpus WER when this was written: [subset, all items]; beam: the worst of several runs. */
+  /** Corpus WER when this was written: [subset, all items] (seed 0). */
   measured: Record<string, [number, number]>;
   /** CI time: base runs the current default and its beam counterpart only (all four with FULL). */
   baseInCi: boolean;
 }
 const DECODINGS: Decoding[] = [
-  { name: 'greedy, no fallback', options: { temperatureIncrement: 0 }, measured: { 'tiny.en': [0.174, 0.189], base: [0.152, 0.176] }, baseInCi: false },
+  { name: 'greedy, no fallback', options: { temperatureIncrement: 0 }, measured: { 'tiny.en': [0.174, 0.188], base: [0.152, 0.176] }, baseInCi: false },
   { name: 'greedy + fallback (default)', options: {}, measured: { 'tiny.en': [0.169, 0.187], base: [0.152, 0.176] }, baseInCi: true },
-  { name: 'beam 5, no fallback', options: { beamSize: 5, temperatureIncrement: 0 }, measured: { 'tiny.en': [0.179, 0.190], base: [0.162, 0.148] }, baseInCi: false },
-  { name: 'beam 5 + fallback', options: { beamSize: 5 }, measured: { 'tiny.en': [0.179, 0.170], base: [0.162, 0.140] }, baseInCi: true },
+  { name: 'beam 5, no fallback', options: { beamSize: 5, temperatureIncrement: 0 }, measured: { 'tiny.en': [0.179, 0.168], base: [0.162, 0.136] }, baseInCi: false },
+  { name: 'beam 5 + fallback', options: { beamSize: 5 }, measured: { 'tiny.en': [0.179, 0.168], base: [0.162, 0.138] }, baseInCi: true },
 ];
 
 (REAL_TIER ? describe : describe.skip)('beam search and temperature fallback on English speech', () => {
@@ -269,13 +269,14 @@ const DECODINGS: Decoding[] = [
         `${id} ${name}: WER ${pct(wer)} on ${FULL ? 'all' : 'a subset of'} ${items.length} items (${words} words, ${audioSeconds.toFixed(0)} s), ` +
           `${seconds.toFixed(1)} s (${(audioSeconds / seconds).toFixed(1)} x real time)`,
       );
-      // Beam search is random (above), and greedy decoding matches only on ggml's kernels for
-      // this CPU: a few words either way (16 of the subset's 396 words, 30 of all 1008).
+      // Decoding matches only on ggml's kernels for this CPU, and a sampled window on its seed:
+      // a few words either way (16 of the subset's 396 words, 30 of all 1008).
       const expected = measured[id]?.[FULL ? 1 : 0] ?? 0.2;
       expect(wer).toBeLessThan(expected + (FULL ? 0.03 : 0.04));
     }
     if (FULL && id === 'base') {
-      // On all 1008 words, beam 5 beat greedy by 2.8 to 4.2 points in every run.
+      // On all 1008 words, beam 5 beat greedy by 3.8 points (2.8 to 4.2 before the seed, when
+      // each run drew other candidates).
       expect(results.get('beam 5 + fallback')!).toBeLessThan(results.get('greedy + fallback (default)')! - 0.015);
     }
   }, 1_200_000);
