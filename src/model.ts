@@ -310,7 +310,7 @@ export class WhisperModel implements AsyncDisposable {
     events.job = { cancel: cancelRunning };
     signal?.addEventListener('abort', cancelRunning);
 
-    const choice = chooseLongForm(checked, this.info);
+    const choice = chooseLongForm(checked, this.info, staged.samples / SAMPLE_RATE);
     try {
       let result: NativeTranscription;
       let report: LongFormReport = { ...choice };

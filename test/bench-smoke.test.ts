@@ -13,7 +13,7 @@ test('npm run bench -- --smoke writes a report with whisper-napi and whisper-cli
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'whisper-napi-bench-'));
   try {
     const out = path.join(dir, 'benchmarks.md');
-    execFileSync(process.execPath, [path.join(ROOT, 'bench', 'run.js'), '--smoke', '--threads', '2', '--out', out], { cwd: ROOT, stdio: 'pipe', timeout: 300_000 });
+    execFileSync(process.execPath, [path.join(ROOT, 'bench', 'run.js'), '--smoke', '--threads', '2', '--out', out], { cwd: ROOT, stdio: 'pipe', timeout: 300_000, maxBuffer: 64 * 2 ** 20 }); // a whisper-cli rebuild prints megabytes of compiler warnings
     const report = fs.readFileSync(out, 'utf8');
     expect(report).toMatch(/\*\*smoke run\*\*/);
     expect(report).toMatch(/^\| whisper-napi \| [0-9.]+ \([0-9.]+–[0-9.]+\) \| [0-9.]+ /m);

@@ -200,15 +200,21 @@ describe('chunked (longForm: "chunked")', () => {
 });
 
 describe('models that predict timestamps', () => {
-  test("default to whisper.cpp's own loop; 'smart' can be asked for and maps its timestamps back", async () => {
+  test("default to smart windows past 30 s, to whisper.cpp's loop within them; 'native' can be asked for", async () => {
     await using tiny = await loadModel(modelPath(MODELS.tiny));
-    const native = await tiny.transcribe(input.samples, FAST);
-    expect(native.longForm.mode).toBe('native');
-    expect(native.longForm.reason).toMatch(/predicts timestamps/);
-    const windowed = await tiny.transcribe(input.samples, { ...FAST, longForm: 'smart', vadModel: VAD_MODEL });
+    const windowed = await tiny.transcribe(input.samples, FAST);
     expect(windowed.longForm.mode).toBe('smart');
+    expect(windowed.longForm.reason).toMatch(/lose less than whisper\.cpp's loop.*quietest moments/);
     expectTiled(windowed.longForm.windows!, duration, 30);
     expectOrderedInside(windowed.segments, duration);
+    const withVad = await tiny.transcribe(input.samples, { ...FAST, vadModel: VAD_MODEL });
+    expect(withVad.longForm.reason).toMatch(/silences found by the Silero VAD/);
+    const native = await tiny.transcribe(input.samples, { ...FAST, longForm: 'native' });
+    expect(native.longForm.mode).toBe('native');
+    const short = await tiny.transcribe(jfk(), FAST);
+    expect(short.longForm).toEqual({ mode: 'native', reason: 'the audio (11.0 s) fits one 30-s window' });
+    // offset and duration count: 20 s of a longer input is one window.
+    expect((await tiny.transcribe(input.samples, { ...FAST, offset: 5, duration: 20 })).longForm.mode).toBe('native');
   });
 });
 

@@ -32,7 +32,10 @@ async function ours(ggml: string, items: SpeechItem[], language: string): Promis
   const started = performance.now();
   // suppressNonSpeech: faster-whisper's default suppress_tokens [-1] is the same token set
   // (OpenAI's non-speech symbols); whisper.cpp leaves it off by default.
-  const options = { threads: THREADS, temperatureIncrement: 0, language, suppressNonSpeech: true } as const;
+  // longForm 'native': clips past 30 s go through whisper.cpp's own sequential loop, the
+  // algorithm faster-whisper runs too (the default, smart windows, is compared with it in
+  // test/real-long-form.test.ts): this compares the engines, not the long-form modes.
+  const options = { threads: THREADS, temperatureIncrement: 0, language, suppressNonSpeech: true, longForm: 'native' } as const;
   for (const item of items) texts.push((await model.transcribe(item.file, options)).text);
   return { texts, seconds: (performance.now() - started) / 1000 };
 }

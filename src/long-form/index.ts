@@ -1,12 +1,13 @@
 /**
  * Long-form transcription: which algorithm a transcription uses, and why.
  *
- * - 'native': whisper.cpp's own sequential loop in one call. For models that predict
- *   timestamps it is the reference algorithm: each window starts after the last complete
- *   segment of the previous one.
+ * - 'native': whisper.cpp's own sequential loop in one call: each window starts after the
+ *   last complete segment of the previous one. Used for models that predict timestamps on
+ *   audio that fits one 30-s window, with `vad: true`, and on request.
  * - 'smart': sequential windows cut in silences (./smart-windows.ts). The default for
- *   distilled models, which whisper.cpp 1.9.1 decodes without timestamps and therefore
- *   advances in blind 30-s hops that cut words in two.
+ *   longer audio: on real speech it lost less than whisper.cpp's loop with every model
+ *   measured (README, Long-form), and distilled models, which whisper.cpp 1.9.1 decodes
+ *   without timestamps, would otherwise advance in blind 30-s hops that cut words in two.
  * - 'chunked': Distil-Whisper's chunked algorithm (./chunked.ts), on request.
  */
 import type { ModelInfo } from '../model-info';
@@ -29,18 +30,24 @@ export function defaultChunkSeconds(info: ModelInfo): number {
   return info.distilled ? 15 : 30;
 }
 
-export function chooseLongForm(options: TranscribeOptions, info: ModelInfo): LongFormChoice {
+/** Audio up to this long is one window: whisper.cpp's loop decodes it in one pass. */
+const ONE_WINDOW_SECONDS = 30;
+
+export function chooseLongForm(options: TranscribeOptions, info: ModelInfo, audioSeconds: number): LongFormChoice {
   const asked = options.longForm ?? 'auto';
   if (asked !== 'auto') return { mode: asked, reason: `longForm: '${asked}' was asked for` };
   if (options.vad) {
     return { mode: 'native', reason: "vad: true: whisper.cpp's VAD removes the silences and its own loop transcribes the speech" };
   }
-  if (info.distilled) {
-    const cuts = options.vadModel ? 'in silences found by the Silero VAD (vadModel)' : 'at the quietest moments (no vadModel was given: pass one to cut in VAD-detected silences)';
-    return {
-      mode: 'smart',
-      reason: `${info.type} is a distilled model, which whisper.cpp decodes without timestamps in blind 30-s hops; windows were cut ${cuts}`,
-    };
+  const from = options.offset ?? 0;
+  const seconds = Math.max(0, Math.min(audioSeconds, options.duration ? from + options.duration : Infinity) - from);
+  if (!info.distilled && seconds <= ONE_WINDOW_SECONDS) {
+    // (Distilled models keep their one smart window: it places segments on the speech.)
+    return { mode: 'native', reason: `the audio (${seconds.toFixed(1)} s) fits one 30-s window` };
   }
-  return { mode: 'native', reason: `${info.type} predicts timestamps: whisper.cpp's own loop starts each window after the last complete segment` };
+  const cuts = options.vadModel ? 'in silences found by the Silero VAD (vadModel)' : 'at the quietest moments (no vadModel was given: pass one to cut in VAD-detected silences)';
+  const why = info.distilled
+    ? `${info.type} is a distilled model, which whisper.cpp decodes without timestamps in blind 30-s hops`
+    : "smart windows lose less than whisper.cpp's loop, which can skip speech when a window's last timestamp lands early";
+  return { mode: 'smart', reason: `${why}; windows were cut ${cuts}` };
 }

@@ -11,7 +11,10 @@ const fs = require('node:fs');
   const audio = new Float32Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.length));
   const model = await loadModel(modelFile, { threads: 2 });
   const options = { temperatureIncrement: 0 };
+  const started = performance.now();
   const reference = JSON.stringify((await model.transcribe(audio, options)).segments);
+  // Aborts land at random moments within the job's own duration (most of them mid-job).
+  const jobMs = performance.now() - started;
   let seed = 42;
   const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
   // The lowest RSS over each 10 jobs: a leak raises this floor; memory a finished job is
@@ -23,7 +26,7 @@ const fs = require('node:fs');
   for (let i = 0; i < jobs; i++) {
     const controller = new AbortController();
     const job = model.transcribe(audio, { ...options, signal: controller.signal }).then(() => 'finished', (e) => e.name);
-    setTimeout(() => controller.abort(), random() * 700);
+    setTimeout(() => controller.abort(), random() * jobMs);
     const outcome = await job;
     if (outcome === 'AbortError') aborted++;
     else if (outcome !== 'finished') throw new Error(`job ${i}: ${outcome}`);

@@ -21,7 +21,9 @@ module.exports = {
   prepareInput: async (file) => file, // it reads the WAV itself
   load: (model, { threads, jobs }) => whisper().loadModel(model, { threads, maxConcurrency: jobs }),
   async transcribe(model, file, { threads }) {
-    const t = await model.transcribe(file, { beamSize: 1, temperatureIncrement: 0, threads });
+    // whisper.cpp's own loop, as whisper-cli runs it: the same work on both sides (the
+    // default for audio past 30 s is smart windows; bench/long-form.js compares the modes).
+    const t = await model.transcribe(file, { beamSize: 1, temperatureIncrement: 0, threads, longForm: 'native' });
     return { text: t.text, segments: t.segments.length };
   },
   dispose: (model) => model.dispose(),
