@@ -17,8 +17,8 @@ whisper_token DraftTokenRules::Pick(const float* logits, bool timestamps, const 
   bool text_allowed = true;
   bool eot_allowed = n > 0;  // suppress_blank
   bool timestamps_allowed = timestamps;
-  whisper_token first_timestamp = timestamp_begin;
-  whisper_token last_timestamp = timestamp_begin + 1500;
+  whisper_token earliest_timestamp = timestamp_begin;
+  whisper_token latest_timestamp = timestamp_begin + 1500;
   if (timestamps) {
     const bool last_was_timestamp = n > 0 && sampled[n - 1] >= timestamp_begin;
     const bool penultimate_was_timestamp = n < 2 || sampled[n - 2] >= timestamp_begin;
@@ -30,18 +30,18 @@ whisper_token DraftTokenRules::Pick(const float* logits, bool timestamps, const 
         text_allowed = false;
       }
     }
-    // Timestamps never go back.
+    // Timestamps never go back: none before the last one sampled.
     for (int i = n - 1; i >= 0; --i) {
       if (sampled[i] >= timestamp_begin) {
-        first_timestamp = sampled[i];
+        earliest_timestamp = sampled[i];
         break;
       }
     }
     // The first timestamp is at most max_initial_ts into the window.
-    if (n == 0) last_timestamp = timestamp_begin + max_initial_timestamp;
+    if (n == 0) latest_timestamp = timestamp_begin + max_initial_timestamp;
   }
   const auto allowed = [&](whisper_token t) {
-    if (t >= timestamp_begin) return timestamps_allowed && t >= first_timestamp && t <= last_timestamp && t < n_vocab;
+    if (t >= timestamp_begin) return timestamps_allowed && t >= earliest_timestamp && t <= latest_timestamp && t < n_vocab;
     if (t == eot) return eot_allowed;
     if (t > eot) return false;
     return text_allowed && !(n == 0 && t == blank);
