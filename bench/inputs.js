@@ -47,4 +47,4 @@ function input(name) {
   return { name, file, seconds };
 }
 
-module.exports = { input, JFK };
+module.exports = { input, JFK, pcmOf, writeWav };

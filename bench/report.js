@@ -4,8 +4,26 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 
+const { compareNormalized, wordErrorRate } = require('./wer');
+
 const ROOT = path.resolve(__dirname, '..');
 const s = (ms) => (ms / 1000).toFixed(2);
+
+/** The rows of each model and input, in order, with whisper-cli's row among them (the reference). */
+function byModelAndInput(rows) {
+  return [...new Set(rows.map((r) => `${r.model}|${r.input}`))].map((group) => {
+    const [model, input] = group.split('|');
+    const here = rows.filter((r) => r.model === model && r.input === input);
+    return { model, input, here, cli: here.find((r) => r.runner === 'whisper-cli') };
+  });
+}
+
+/** A row's time against whisper-cli's, and its encode / decode split when the runner reports one. */
+function timeCells(row, cli) {
+  const ratio = cli && row !== cli ? (row.transcribe.median / cli.transcribe.median).toFixed(3) : row === cli ? '1 (reference)' : '–';
+  const split = row.encode ? `${s(row.encode.median)} / ${s(row.decode.median)}` : 'not reported';
+  return { ratio, split };
+}
 const mb = (bytes) => (bytes / 2 ** 20).toFixed(0);
 const spread = (x, format) => (x ? `${format(x.median)} (${format(x.min)}–${format(x.max)})` : '–');
 
@@ -26,13 +44,22 @@ function versions() {
 function chart(rows) {
   const groups = [...new Set(rows.map((r) => `${r.model} · ${r.input}`))];
   const runners = [...new Set(rows.map((r) => r.runner))];
-  const colors = ['#2b6cb0', '#dd6b20', '#38a169', '#805ad5', '#d53f8c'];
+  const colors = ['#2b6cb0', '#dd6b20', '#38a169', '#805ad5', '#d53f8c', '#319795', '#b7791f', '#718096'];
   const barHeight = 18;
   const groupGap = 16;
   const left = 260;
   const width = 900;
   const max = Math.max(...rows.map((r) => r.transcribe.median));
-  let y = 30;
+  // The legend: up to four runners a line, 215 px each.
+  const perLine = 4;
+  const legend = runners
+    .map((r, i) => {
+      const x = 8 + (i % perLine) * 215;
+      const ly = 8 + Math.floor(i / perLine) * 18;
+      return `<rect x="${x}" y="${ly}" width="12" height="12" fill="${colors[i % colors.length]}"/><text x="${x + 16}" y="${ly + 10}" font-size="12">${r}</text>`;
+    })
+    .join('');
+  let y = 14 + Math.ceil(runners.length / perLine) * 18;
   const parts = [];
   for (const group of groups) {
     parts.push(`<text x="8" y="${y + barHeight}" font-size="12">${group}</text>`);
@@ -46,7 +73,6 @@ function chart(rows) {
     }
     y += groupGap;
   }
-  const legend = runners.map((r, i) => `<rect x="${left + i * 150}" y="8" width="12" height="12" fill="${colors[i % colors.length]}"/><text x="${left + i * 150 + 16}" y="18" font-size="12">${r}</text>`).join('');
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${y + 10}" font-family="sans-serif">
 <title>Transcription wall time (median, lower is better)</title>
 ${legend}
@@ -55,7 +81,12 @@ ${parts.join('\n')}
 `;
 }
 
-function writeReport(file, { rows, concurrency, reps, peerReps, threads, smoke, skipped, versions: runnerVersions, simd, command }) {
+function writeReport(file, options) {
+  if (options.real) return writeRealReport(file, options);
+  return writeGeneratedReport(file, options);
+}
+
+function writeGeneratedReport(file, { rows, concurrency, reps, peerReps, threads, smoke, skipped, versions: runnerVersions, simd, command }) {
   const v = versions();
   const lines = [
     '# Benchmarks',
@@ -74,17 +105,12 @@ function writeReport(file, { rows, concurrency, reps, peerReps, threads, smoke, 
     '![Transcription wall time](benchmarks.svg)',
     '',
   ];
-  const groups = [...new Set(rows.map((r) => `${r.model}|${r.input}`))];
-  for (const group of groups) {
-    const [model, input] = group.split('|');
-    const here = rows.filter((r) => r.model === model && r.input === input);
-    const cli = here.find((r) => r.runner === 'whisper-cli');
+  for (const { model, input, here, cli } of byModelAndInput(rows)) {
     lines.push(`## ${model}, ${input} (${here[0].seconds} s of audio)`, '');
     lines.push('| runner | import (s) | load (s) | transcription (s) | real-time factor | encode / decode (s) | peak RSS (MB) | event loop p50 / p99 / max (ms) | segments | transcript (chars) | time vs whisper-cli |');
     lines.push('|---|---|---|---|---|---|---|---|---|---|---|');
     for (const r of here) {
-      const ratio = cli && r !== cli ? (r.transcribe.median / cli.transcribe.median).toFixed(3) : r === cli ? '1 (reference)' : '–';
-      const split = r.encode ? `${s(r.encode.median)} / ${s(r.decode.median)}` : 'not reported';
+      const { ratio, split } = timeCells(r, cli);
       const loop = r.eventLoop ? `${r.eventLoop.p50.toFixed(1)} / ${r.eventLoop.p99.toFixed(1)} / ${r.eventLoop.max.toFixed(1)}` : '–';
       const runs = r.reps !== reps ? ` (${r.reps} run${r.reps === 1 ? '' : 's'})` : '';
       lines.push(`| ${r.runner}${runs} | ${spread(r.import, s)} | ${spread(r.load, s)} | ${spread(r.transcribe, s)} | ${(r.transcribe.median / 1000 / r.seconds).toFixed(3)} | ${split} | ${spread(r.peakRss, mb)} | ${loop} | ${r.segments ?? '–'} | ${r.textLength} | ${ratio} |`);
@@ -109,6 +135,72 @@ function writeReport(file, { rows, concurrency, reps, peerReps, threads, smoke, 
   fs.mkdirSync(path.dirname(file), { recursive: true });
   fs.writeFileSync(file, `${lines.join('\n')}\n`);
   fs.writeFileSync(path.join(path.dirname(file), 'benchmarks.svg'), chart(rows));
+}
+
+const percent = (x) => `${(100 * x).toFixed(1)} %`;
+const loadAverage = (l) => l.map((x) => x.toFixed(2)).join(' / ');
+
+/** How a row's normalized transcript compares with the reference row's (whisper-cli's). */
+function againstCli(row, cli) {
+  if (!cli) return '–';
+  if (row === cli) return 'reference';
+  const c = compareNormalized(cli.text, row.text);
+  if (c.identical) return 'identical';
+  const word = (w) => (w === undefined ? '(end)' : `“${w}”`);
+  return `differs from word ${c.index + 1} (${word(c.word)} vs ${word(c.referenceWord)}; ${c.words} vs ${c.referenceWords} words)`;
+}
+
+/** bench/run.js --real: real weights, real speech, WER and transcript comparison per row. */
+function writeRealReport(file, { rows, reps, threads, skipped, versions: runnerVersions, decoding, napiOptions, models, inputs, load, startedAt, finishedAt, command }) {
+  const v = versions();
+  const svg = file.replace(/\.md$/, '') + '.svg';
+  const decodingText =
+    decoding === 'greedy'
+      ? `**greedy without temperature fallback** everywhere: whisper-cli \`-bs 1 -nf\`; faster-whisper \`beam_size=1, best_of=1, temperature=[0.0]\`; whisper-napi \`${JSON.stringify(napiOptions)}\``
+      : `**each engine's own default decoding**: whisper-cli without \`-bs\`/\`-nf\` (beam search with 5 beams, best-of 5, temperature fallback in steps of 0.2); faster-whisper \`beam_size=5, best_of=5, temperature=[0.0, 0.2, …, 1.0]\`; whisper-napi \`${JSON.stringify(napiOptions)}\` (bestOf 5 and temperatureIncrement 0.2 are its defaults)`;
+  const lines = [
+    '# Benchmarks on real weights',
+    '',
+    `Written by \`bench/run.js --real\` on ${startedAt.toISOString().slice(0, 10)} (run from ${startedAt.toISOString().slice(11, 19)} to ${finishedAt.toISOString().slice(11, 19)} UTC).`,
+    '',
+    `- Machine: ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.availableParallelism()} CPU threads, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${os.platform()} ${os.release()}; load average (1 / 5 / 15 min) ${loadAverage(load.before)} at the start, ${loadAverage(load.after)} at the end (other work on the machine slows every runner)`,
+    `- Versions: whisper-napi ${v.pkg} (backends ${v.backends}), whisper.cpp ${v.whisperCpp}, Node ${v.node}`,
+    `- Runners: ${Object.entries(runnerVersions).map(([name, version]) => `${name} ${version ?? '?'}`).join('; ')}`,
+    `- Command: \`${command}\``,
+    `- Every runner: **${threads} threads** (whisper-cli \`-t ${threads}\`, whisper-napi \`threads: ${threads}\`, faster-whisper \`cpu_threads=${threads}, num_workers=1\`), language en, timestamps on, text conditioned on the previous window, no VAD (faster-whisper \`vad_filter=False\`); each measurement a fresh process; ${reps} repetition(s), median (min–max).`,
+    `- Decoding: ${decodingText}. whisper-napi runs whisper.cpp's own long-form loop (\`longForm: 'native'\`), as whisper-cli does; "whisper-napi (library defaults)" passes no option but threads (greedy with fallback, \`longForm: 'auto'\`: smart windows past 30 s, cut at the quietest moments as no VAD model is given).`,
+    `- Models (real OpenAI weights): ${models.map((m) => `${m.id}: ggml \`${path.relative(ROOT, m.ggml)}\` (float16, our conversion of the CTranslate2 file) for whisper-napi and whisper-cli, CTranslate2 \`${path.relative(ROOT, m.ct2)}\` (float16) for faster-whisper`).join('; ')}. faster-whisper (float32) converts the float16 weights to float32 at load; faster-whisper (int8) quantizes them at load (CTranslate2 reports the compute type in the notes column).`,
+    `- Inputs: ${inputs.map((a) => `${a.name} (${a.seconds} s, \`${path.relative(ROOT, a.file)}\`, reference ${a.referenceWords} words)`).join('; ')}. 6min-speech is the speech set's long recording (espeak-ng voices reading public-domain texts); 30min-speech is it five times with 2 s of silence between, its reference five times.`,
+    '- WER: word error rate against the input\'s reference after the normalizer of test/support/wer.ts (ported to bench/wer.js; rules in docs/wer.md: NFKC, lower case, punctuation removed, no spelling equivalences).',
+    '- vs whisper-cli: the row\'s normalized words against whisper-cli\'s (our patched build, same model and input): "identical" when the normalized texts (and so their sha256) are equal, else the first differing word (1-based) with this row\'s word vs whisper-cli\'s and both word counts. Compared on the first repetition; the notes say when repetitions disagreed.',
+    '- Import: loading the engine in a fresh process (whisper-napi: `require()` of the package and its native library; faster-whisper: `import ctranslate2, faster_whisper`). Load: the model until it is ready (whisper-cli: its own `load time`; faster-whisper: `WhisperModel(...)`). Transcription: after load until the transcript (whisper-cli: its reported total minus load, which includes reading the WAV; whisper-napi: `transcribe(file)`, which reads the WAV; faster-whisper: `transcribe()` with its segment generator consumed, the WAV read before). RSS: peak resident memory of the process (faster-whisper: the Python interpreter, numpy and the audio included).',
+    '',
+    `![Transcription wall time](${path.basename(svg)})`,
+    '',
+  ];
+  for (const { model, input, here, cli } of byModelAndInput(rows)) {
+    lines.push(`## ${model}, ${input} (${here[0].seconds} s of audio)`, '');
+    lines.push('| runner | import (s) | load (s) | transcription (s) | real-time factor | encode / decode (s) | peak RSS (MB) | segments | WER | vs whisper-cli (normalized text) | time vs whisper-cli | notes |');
+    lines.push('|---|---|---|---|---|---|---|---|---|---|---|---|');
+    for (const r of here) {
+      const { ratio, split } = timeCells(r, cli);
+      const notes = [
+        r.computeType ? `compute type ${r.computeType}` : undefined,
+        r.longForm ? `longForm ${r.longForm}` : undefined,
+        r.textsAgree === false ? '**transcripts differ between repetitions**' : undefined,
+      ].filter(Boolean);
+      lines.push(`| ${r.runner} | ${spread(r.import, s)} | ${spread(r.load, s)} | ${spread(r.transcribe, s)} | ${(r.transcribe.median / 1000 / r.seconds).toFixed(3)} | ${split} | ${spread(r.peakRss, mb)} | ${r.segments ?? '–'} | ${percent(wordErrorRate(r.reference, r.text))} | ${againstCli(r, cli)} | ${ratio} | ${notes.join('; ') || '–'} |`);
+    }
+    lines.push('');
+  }
+  if (skipped.length > 0) {
+    lines.push('## Not measured in this run', '');
+    for (const x of skipped) lines.push(`- **${x.name}**: ${x.reason}`);
+    lines.push('');
+  }
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, `${lines.join('\n')}\n`);
+  if (rows.length > 0) fs.writeFileSync(svg, chart(rows));
 }
 
 module.exports = { writeReport };

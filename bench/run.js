@@ -18,7 +18,29 @@
 // --smoke                  one tiny input, one repetition, tiny.en only (CI keeps the
 //                          harness working).
 // WHISPER_TEST_MODEL=<real model> adds that model.
+//
+// --real: real weights and real speech (the real tier of scripts/prepare-real-tier.js), three
+// engines: whisper-napi, whisper-cli (our patched build and the pristine upstream v1.9.1 one)
+// and faster-whisper (CTranslate2, float32 and int8), each measurement a fresh process, with
+// each row's WER against the input's reference and its normalized transcript compared with
+// whisper-cli's. Writes docs/benchmarks-real.md and docs/benchmarks-real.svg by default.
+//
+//   node bench/run.js --real [--models tiny.en,base] [--inputs jfk,6min-speech,30min-speech]
+//                     [--reps 3] [--threads 2] [--decoding greedy|default]
+//                     [--runners napi,napi-defaults,cli,cli-pristine,fw-float32,fw-int8]
+//                     [--addon name=path ...] [--out FILE.md]
+//
+// --decoding greedy   (the default) greedy without temperature fallback everywhere:
+//                     whisper-cli -bs 1 -nf, faster-whisper beam_size 1 best_of 1 temperature 0,
+//                     whisper-napi beamSize 1 temperatureIncrement 0;
+// --decoding default  each engine's own default decoding: whisper-cli beam 5, best-of 5 with
+//                     its fallback; faster-whisper beam_size 5, best_of 5 with its fallback;
+//                     whisper-napi beamSize 5 (bestOf 5, fallback 0.2: its defaults).
+// whisper-napi runs whisper.cpp's own long-form loop (longForm 'native'), as whisper-cli does;
+// the 'napi-defaults' row runs the library's defaults (no options but threads: greedy with
+// fallback, longForm 'auto', i.e. smart windows past 30 s) whatever --decoding says.
 'use strict';
+const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { spawnSync } = require('node:child_process');
@@ -26,6 +48,7 @@ const { parseArgs } = require('node:util');
 
 const { input } = require('./inputs');
 const { writeReport } = require('./report');
+const { normalizeWords, normalizedHash } = require('./wer');
 
 const ROOT = path.resolve(__dirname, '..');
 const { buildWhisperCli } = require(path.join(ROOT, 'scripts', 'build-whisper-cli.js'));
@@ -37,8 +60,8 @@ const adapters = path.join(__dirname, 'runners', 'adapters');
 // peers installed in bench/node_modules by `cd bench && npm install`.
 const { values } = parseArgs({
   options: {
-    models: { type: 'string', default: 'tiny.en,distil-medium.en' },
-    inputs: { type: 'string', default: 'jfk,5min' },
+    models: { type: 'string' },
+    inputs: { type: 'string' },
     reps: { type: 'string', default: '3' },
     threads: { type: 'string', default: String(Math.min(4, os.availableParallelism())) },
     jobs: { type: 'string', default: '1,2,4' },
@@ -46,10 +69,25 @@ const { values } = parseArgs({
     'peer-reps': { type: 'string' },
     addon: { type: 'string', multiple: true, default: [] },
     smoke: { type: 'boolean', default: false },
-    out: { type: 'string', default: path.join(ROOT, 'docs', 'benchmarks.md') },
+    real: { type: 'boolean', default: false },
+    decoding: { type: 'string', default: 'greedy' },
+    runners: { type: 'string' },
+    out: { type: 'string' },
   },
 });
 const smoke = values.smoke;
+const real = values.real;
+function usage(message) {
+  console.error(`bench: ${message}`);
+  process.exit(2);
+}
+if (real && smoke) usage('--real and --smoke cannot be combined');
+if (!['greedy', 'default'].includes(values.decoding)) usage(`--decoding must be greedy or default, got '${values.decoding}'`);
+if (!real && values.decoding !== 'greedy') usage('--decoding default needs --real (the generated-model benchmark decodes greedily)');
+if (!real && values.runners) usage('--runners needs --real');
+values.models ??= real ? 'tiny.en,base' : 'tiny.en,distil-medium.en';
+values.inputs ??= real ? 'jfk,6min-speech' : 'jfk,5min';
+values.out ??= path.join(ROOT, 'docs', real ? 'benchmarks-real.md' : 'benchmarks.md');
 const threads = Number(values.threads);
 const reps = smoke ? 1 : Number(values.reps);
 const peerReps = smoke ? 1 : Number(values['peer-reps'] ?? reps);
@@ -114,6 +152,7 @@ function summarize(samples, key) {
 
 async function main() {
   buildWhisperCli({ quiet: true });
+  if (real) return mainReal();
   const models = modelPlan.map(({ id, inputs }) => ({ ...modelFile(id), key: id, inputs: inputs.map(input) }));
   if (process.env.WHISPER_TEST_MODEL) {
     const key = path.basename(process.env.WHISPER_TEST_MODEL);
@@ -174,6 +213,115 @@ async function main() {
   const versions = Object.fromEntries(RUNNERS.filter((r) => !r.unavailable()).map((r) => [r.name, r.version()]));
   writeReport(values.out, { rows, concurrency, reps, peerReps, simd, threads, smoke, skipped, versions, command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim() });
   process.stderr.write(`bench: wrote ${path.relative(ROOT, values.out)}\n`);
+}
+
+/** whisper-napi's transcribe options per --decoding (see the header). */
+const NAPI_DECODING = {
+  greedy: { beamSize: 1, temperatureIncrement: 0, longForm: 'native' },
+  default: { beamSize: 5, longForm: 'native' },
+};
+
+/** The --real runners, keyed for --runners, in report order. */
+function realRunners(tier) {
+  const decoding = values.decoding;
+  const napiEnv = { WHISPER_NAPI_BENCH_OPTIONS: JSON.stringify(NAPI_DECODING[decoding]) };
+  const { whisperCli, pristine } = require('./runners/whisper-cli');
+  const fasterWhisper = require('./runners/faster-whisper');
+  const runners = [
+    ['napi', nodeBinding('whisper-napi', path.join(adapters, 'whisper-napi.js'), { env: napiEnv })],
+    ['napi-defaults', nodeBinding('whisper-napi (library defaults)', path.join(adapters, 'whisper-napi.js'), { env: { WHISPER_NAPI_BENCH_OPTIONS: '{}' } })],
+    ...values.addon.map((spec, i) => {
+      const [name, file] = spec.includes('=') ? spec.split('=') : [path.basename(spec), spec];
+      return [`addon${i + 1}`, nodeBinding(`whisper-napi (${name})`, path.join(adapters, 'whisper-napi.js'), { env: { ...napiEnv, WHISPER_NAPI_ADDON: path.resolve(file) } })];
+    }),
+    ['cli', whisperCli({ decoding })],
+    ['cli-pristine', pristine(tier?.whisperCliPristine, { decoding })],
+    ['fw-float32', fasterWhisper('float32', { decoding })],
+    ['fw-int8', fasterWhisper('int8', { decoding })],
+  ];
+  const keys = runners.map(([key]) => key);
+  const wanted = values.runners ? values.runners.split(',') : keys;
+  for (const key of wanted) if (!keys.includes(key)) usage(`unknown runner '${key}' in --runners (${keys.join(', ')})`);
+  return runners.filter(([key]) => wanted.includes(key)).map(([key, runner]) => Object.assign(runner, { key }));
+}
+
+/** The same normalized words in every repetition (a deterministic engine gives one transcript). */
+function textsAgree(samples) {
+  return new Set(samples.map((x) => normalizedHash(x.text ?? ''))).size === 1;
+}
+
+async function mainReal() {
+  const { loadRealTier, realTierMissing, realModels, realInput } = require('./real-tier');
+  const missing = realTierMissing();
+  if (missing) usage(`--real needs the real tier: ${missing}`);
+  const tier = loadRealTier();
+  const runners = realRunners(tier);
+  const models = realModels(tier, modelPlan.map((m) => m.id)).map((model, i) => ({ ...model, inputs: modelPlan[i].inputs.map((name) => realInput(tier, name)) }));
+  const available = runners.filter((r) => !r.unavailable());
+  const skipped = runners.filter((r) => r.unavailable()).map((r) => ({ name: r.name, reason: r.unavailable() }));
+  for (const s of skipped) process.stderr.write(`bench: !! SKIPPED ${s.name}: ${s.reason}\n`);
+  const loadBefore = os.loadavg();
+  const startedAt = new Date();
+  const rows = [];
+  // The raw rows (texts included) after every row, so a long run cut short keeps what it measured.
+  const rawFile = path.join(ROOT, '.cache', 'bench', `${path.basename(values.out).replace(/\.md$/, '')}.json`);
+  for (const model of models) {
+    for (const audio of model.inputs) {
+      for (const runner of available) {
+        const samples = [];
+        for (let rep = 0; rep < reps; rep++) {
+          process.stderr.write(`bench: ${runner.name} · ${model.id} · ${audio.name} · run ${rep + 1}/${reps}\n`);
+          const started = performance.now();
+          samples.push(await runner.run({ model: model[runner.modelFormat ?? 'ggml'], audio: audio.file, threads, language: audio.language }));
+          process.stderr.write(`bench:   ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
+        }
+        rows.push({
+          model: model.id,
+          input: audio.name,
+          seconds: audio.seconds,
+          reference: audio.reference,
+          runner: runner.name,
+          runnerKey: runner.key,
+          reps,
+          import: summarize(samples, 'importMs'),
+          load: summarize(samples, 'loadMs'),
+          transcribe: summarize(samples, 'transcribeMs'),
+          encode: summarize(samples, 'encodeMs'),
+          decode: summarize(samples, 'decodeMs'),
+          peakRss: summarize(samples, 'peakRss'),
+          text: (samples[0].text ?? '').trim(),
+          textsAgree: textsAgree(samples),
+          segments: samples[0].segments,
+          computeType: samples[0].computeType,
+          longForm: samples[0].longForm,
+        });
+        fs.mkdirSync(path.dirname(rawFile), { recursive: true });
+        fs.writeFileSync(rawFile, `${JSON.stringify({ rows }, null, 1)}\n`);
+      }
+    }
+  }
+  const versions = Object.fromEntries(available.map((r) => [r.name, r.version()]));
+  writeReport(values.out, {
+    real: true,
+    rows,
+    concurrency: [],
+    reps,
+    peerReps: reps,
+    simd: [],
+    threads,
+    smoke: false,
+    skipped,
+    versions,
+    decoding: values.decoding,
+    napiOptions: NAPI_DECODING[values.decoding],
+    models: models.map(({ id, ggml, ct2 }) => ({ id, ggml, ct2 })),
+    inputs: [...new Map(models.flatMap((m) => m.inputs).map((a) => [a.name, a])).values()].map(({ name, file, seconds, reference }) => ({ name, file, seconds, referenceWords: normalizeWords(reference).length })),
+    load: { before: loadBefore, after: os.loadavg() },
+    startedAt,
+    finishedAt: new Date(),
+    command: `node bench/run.js ${process.argv.slice(2).join(' ')}`.trim(),
+  });
+  process.stderr.write(`bench: wrote ${path.relative(ROOT, values.out)} (and ${path.relative(ROOT, rawFile)}, the raw rows)\n`);
 }
 
 main().catch((error) => {

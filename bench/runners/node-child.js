@@ -44,6 +44,7 @@ async function main() {
       eventLoop: { p50: delay.percentile(50) / 1e6, p99: delay.percentile(99) / 1e6, max: delay.max / 1e6 },
       text: results[0].text,
       segments: results[0].segments,
+      longForm: results[0].longForm,
       nativeFiles: adapter.nativeFiles?.(),
     }),
   );

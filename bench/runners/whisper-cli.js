@@ -1,6 +1,10 @@
-// whisper.cpp's own CLI, built from the same deps/whisper.cpp by scripts/build-whisper-cli.js:
-// the reference. Greedy with no temperature fallback (-bs 1 -nf), as the other runners, and
-// with timestamps (-nt would change what the decoder does, and so the work measured).
+// whisper.cpp's own CLI as a runner. The default export is the one built from the same
+// (patched) deps/whisper.cpp by scripts/build-whisper-cli.js: the reference. `whisperCli({...})`
+// makes others, e.g. the pristine upstream v1.9.1 build (`pristine(binary)`, the real tier's
+// manifest.whisperCliPristine). Decoding 'greedy' (the default): greedy with no temperature
+// fallback (-bs 1 -nf), as the other runners; 'default': whisper-cli's own defaults (beam
+// search with 5 beams, best-of 5, the temperature fallback). Always with timestamps (-nt would
+// change what the decoder does, and so the work measured).
 // Load, encode and decode times come from its own timing report; peak RSS from polling
 // /proc/<pid>/status (Linux).
 'use strict';
@@ -17,42 +21,73 @@ function timing(output, name) {
   return match ? Number(match[1]) : undefined;
 }
 
-module.exports = {
-  name: 'whisper-cli',
-  peer: false,
-  version: () => 'from deps/whisper.cpp',
-  unavailable: () => (fs.existsSync(module.exports.binary()) ? undefined : 'not built (npm run whisper-cli)'),
-  /** The executable and the libraries it links from its build folder (ldd; Linux). */
-  nativeFiles() {
-    const exe = module.exports.binary();
-    return [exe, ...librariesBeside(exe)];
-  },
-  binary: () => path.join(ROOT, '.cache', 'whisper-cli', 'bin', process.platform === 'win32' ? 'Release/whisper-cli.exe' : 'whisper-cli'),
-  run({ model, audio, threads }) {
-    return new Promise((resolve, reject) => {
-      const child = spawn(module.exports.binary(), ['-m', model, '-f', audio, '-t', String(threads), '-bs', '1', '-nf']);
-      let output = '';
-      let transcript = '';
-      child.stdout.on('data', (d) => (transcript += d));
-      child.stderr.on('data', (d) => (output += d));
-      let peakRss = 0;
-      const poll = setInterval(() => {
-        try {
-          peakRss = Math.max(peakRss, Number(/VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${child.pid}/status`, 'utf8'))[1]) * 1024);
-        } catch {
-          // exited, or not Linux
-        }
-      }, 50);
-      child.on('close', (code) => {
-        clearInterval(poll);
-        if (code !== 0) return reject(new Error(`whisper-cli exited with ${code}: ${output.slice(-2000)}`));
-        const loadMs = timing(output, 'load');
-        const totalMs = timing(output, 'total');
-        // "[00:00:00.000 --> 00:00:02.000]  text" lines: the text, as the bindings return it.
-        const segments = (transcript.match(/^\[[^\]]*\]/gm) ?? []).length;
-        const text = transcript.replace(/^\[[^\]]*\]\s*/gm, '').replace(/\n/g, '').trim();
-        resolve({ loadMs, transcribeMs: totalMs - loadMs, encodeMs: timing(output, 'encode'), decodeMs: (timing(output, 'decode') ?? 0) + (timing(output, 'batchd') ?? 0), peakRss, text, segments });
+const patchedBinary = () => path.join(ROOT, '.cache', 'whisper-cli', 'bin', process.platform === 'win32' ? 'Release/whisper-cli.exe' : 'whisper-cli');
+
+/**
+ * A whisper-cli runner. `binary()` gives the executable; `missing` is the reason shown when
+ * it does not exist; `decoding` is 'greedy' or 'default' (above).
+ */
+function whisperCli({ name = 'whisper-cli', binary = patchedBinary, version = 'from deps/whisper.cpp', missing = 'not built (npm run whisper-cli)', decoding = 'greedy' } = {}) {
+  const runner = {
+    name,
+    peer: false,
+    modelFormat: 'ggml',
+    version: () => version,
+    unavailable: () => (binary() && fs.existsSync(binary()) ? undefined : missing),
+    /** The executable and the libraries it links from its build folder (ldd; Linux). */
+    nativeFiles() {
+      const exe = binary();
+      return [exe, ...librariesBeside(exe)];
+    },
+    binary,
+    run({ model, audio, threads, language }) {
+      const args = ['-m', model, '-f', audio, '-t', String(threads)];
+      if (decoding === 'greedy') args.push('-bs', '1', '-nf');
+      if (language) args.push('-l', language);
+      return new Promise((resolve, reject) => {
+        const child = spawn(binary(), args);
+        let output = '';
+        let transcript = '';
+        child.stdout.on('data', (d) => (transcript += d));
+        child.stderr.on('data', (d) => (output += d));
+        let peakRss = 0;
+        const poll = setInterval(() => {
+          try {
+            peakRss = Math.max(peakRss, Number(/VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${child.pid}/status`, 'utf8'))[1]) * 1024);
+          } catch {
+            // exited, or not Linux
+          }
+        }, 50);
+        child.on('close', (code) => {
+          clearInterval(poll);
+          if (code !== 0) return reject(new Error(`${name} exited with ${code}: ${output.slice(-2000)}`));
+          const loadMs = timing(output, 'load');
+          const totalMs = timing(output, 'total');
+          // "[00:00:00.000 --> 00:00:02.000]  text" lines (two spaces, then the segment's text,
+          // which usually starts with its own space): the segment texts joined and trimmed, as
+          // whisper-napi and faster-whisper return them (stripping all the whitespace after the
+          // bracket would glue words across segments: "you" + "ask" -> "youask").
+          const segments = (transcript.match(/^\[[^\]]*\]/gm) ?? []).length;
+          const text = transcript.replace(/^\[[^\]]*\] {2}/gm, '').replace(/\n/g, '').trim();
+          resolve({ loadMs, transcribeMs: totalMs - loadMs, encodeMs: timing(output, 'encode'), decodeMs: (timing(output, 'decode') ?? 0) + (timing(output, 'batchd') ?? 0), peakRss, text, segments });
+        });
       });
-    });
-  },
-};
+    },
+  };
+  return runner;
+}
+
+/** The pristine upstream build (unpatched v1.9.1 tree) at `binary`, the real tier's manifest.whisperCliPristine. */
+function pristine(binary, { decoding = 'greedy' } = {}) {
+  return whisperCli({
+    name: 'whisper-cli (pristine v1.9.1)',
+    binary: () => binary,
+    version: "v1.9.1 unpatched (nodejs-whisper@0.3.1's tree, built by scripts/build-whisper-cli.js --pristine)",
+    missing: binary ? `${binary} does not exist (node scripts/prepare-real-tier.js builds it)` : 'no real tier (node scripts/prepare-real-tier.js builds the pristine whisper-cli)',
+    decoding,
+  });
+}
+
+module.exports = whisperCli();
+module.exports.whisperCli = whisperCli;
+module.exports.pristine = pristine;

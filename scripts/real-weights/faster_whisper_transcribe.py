@@ -5,11 +5,11 @@ TEST-SUPPORT TOOL: the reference engine that tests and benchmarks compare whispe
 The npm package never needs Python. Run it with the venv from setup-python.js:
 
     python faster_whisper_transcribe.py --model <ct2 dir> --threads N [--compute-type float32]
-        [--language en] [--beam-size 1] [--no-fallback] [--word-timestamps] FILE.wav...
+        [--language en] [--beam-size 1] [--best-of 1] [--no-fallback] [--word-timestamps] FILE.wav...
 
 stdout (one JSON object):
     {"engine": "faster-whisper", "version": ..., "ctranslate2": ..., "computeType": ...,
-     "threads": N, "loadSeconds": ..., "options": {...},
+     "threads": N, "importSeconds": ..., "loadSeconds": ..., "peakRssBytes": ..., "options": {...},
      "results": [{"file", "text", "language", "languageProbability", "seconds",
                   "segments": [{"start", "end", "text", "tokens", "avgLogprob",
                                 "noSpeechProb", "temperature", "words"?}]}]}
@@ -17,10 +17,14 @@ stdout (one JSON object):
 faster-whisper's word_timestamps=True, OpenAI's DTW on the alignment heads' cross-attention.)
 "text" is the segments' texts joined, with leading/trailing whitespace removed; "seconds" is the
 wall time of transcribe() including consuming its segment generator (mel, encoder, decoding).
+"importSeconds" is the time to import ctranslate2 and faster_whisper, "loadSeconds" the time of
+WhisperModel(...) (reading and converting the weights), "peakRssBytes" the process's peak resident
+memory at the end (resource.getrusage ru_maxrss; audio, weights and decoding together).
 
 Decoding settings (chosen to match whisper.cpp's greedy sampling): beam_size=1 (--beam-size),
 best_of=1, patience=1, vad_filter=False, condition_on_previous_text=True, without_timestamps=False,
-word_timestamps=False (True with --word-timestamps). --no-fallback: temperature=[0.0] only, as whisper.cpp with fallback off;
+word_timestamps=False (True with --word-timestamps). --best-of: candidates sampled at a
+temperature above 0 (default 1; faster-whisper's own default is 5). --no-fallback: temperature=[0.0] only, as whisper.cpp with fallback off;
 without it, faster-whisper's default fallback ladder 0.0, 0.2, ..., 1.0 (compression ratio > 2.4
 or average log-probability < -1.0 retries), like whisper.cpp's defaults.
 
@@ -69,6 +73,13 @@ def read_wav(path):
     return samples.astype(np.float32) / 32768.0
 
 
+def peak_rss_bytes():
+    """The process's peak resident set size in bytes (ru_maxrss: KiB on Linux, bytes on macOS)."""
+    import resource
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return int(peak if sys.platform == "darwin" else peak * 1024)
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description="faster-whisper reference transcription (JSON on stdout)")
     ap.add_argument("--model", required=True, help="CTranslate2 model directory (model.bin, config.json, tokenizer.json, vocabulary.*)")
@@ -76,6 +87,7 @@ def main(argv=None):
     ap.add_argument("--compute-type", default="float32", help="CTranslate2 compute type (default float32)")
     ap.add_argument("--language", default=None, help="language code; default: the model's (.en) or detected")
     ap.add_argument("--beam-size", type=int, default=1)
+    ap.add_argument("--best-of", type=int, default=1, help="candidates sampled at temperature > 0 (default 1; faster-whisper's default is 5)")
     ap.add_argument("--no-fallback", action="store_true", help="temperature 0 only (no temperature fallback)")
     ap.add_argument("--word-timestamps", action="store_true", help="word_timestamps=True: words with times per segment")
     ap.add_argument("files", nargs="+", metavar="FILE.wav")
@@ -84,8 +96,8 @@ def main(argv=None):
     if not os.path.isfile(os.path.join(args.model, "model.bin")):
         print(f"faster_whisper_transcribe: {args.model} has no model.bin (run fetch-weights.js first)", file=sys.stderr)
         return 2
-    if args.threads < 1 or args.beam_size < 1:
-        print("faster_whisper_transcribe: --threads and --beam-size must be >= 1", file=sys.stderr)
+    if args.threads < 1 or args.beam_size < 1 or args.best_of < 1:
+        print("faster_whisper_transcribe: --threads, --beam-size and --best-of must be >= 1", file=sys.stderr)
         return 2
     try:
         audio = [(f, read_wav(f)) for f in args.files]
@@ -93,9 +105,11 @@ def main(argv=None):
         print(f"faster_whisper_transcribe: {e}", file=sys.stderr)
         return 2
 
+    t_import = time.perf_counter()
     import ctranslate2
     import faster_whisper
     from faster_whisper import WhisperModel
+    import_seconds = time.perf_counter() - t_import
 
     t0 = time.perf_counter()
     model = WhisperModel(args.model, device="cpu", compute_type=args.compute_type,
@@ -104,7 +118,7 @@ def main(argv=None):
 
     options = dict(
         beam_size=args.beam_size,
-        best_of=1,
+        best_of=args.best_of,
         patience=1,
         temperature=[0.0] if args.no_fallback else [0.0, 0.2, 0.4, 0.6, 0.8, 1.0],
         compression_ratio_threshold=2.4,
@@ -146,7 +160,9 @@ def main(argv=None):
         "requestedComputeType": args.compute_type,
         "threads": args.threads,
         "model": os.path.abspath(args.model),
+        "importSeconds": round(import_seconds, 4),
         "loadSeconds": round(load_seconds, 4),
+        "peakRssBytes": peak_rss_bytes(),
         "options": options,
         "results": results,
     }

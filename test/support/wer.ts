@@ -1,6 +1,7 @@
 /**
- * Word error rate: word-level edit distance over the reference length, after normalizing
- * both texts the same way. The rules, and why, are in docs/wer.md; in short:
+ * Word error rate, typed for the tests: the implementation is scripts/wer.js, shared with
+ * the benchmark report. Word-level edit distance over the reference length, after
+ * normalizing both texts the same way. The rules, and why, are in docs/wer.md; in short:
  *
  *  1. Unicode NFKC (full-width letters, ligatures like ﬁ, and composed/decomposed accents
  *     become one form);
@@ -16,23 +17,6 @@
  * them, and rules of that kind would hide real errors in other languages.
  */
 
-const APOSTROPHES = /[\u2019\u2018\u02BC]/g;
-const NOT_WORD = /[^\p{L}\p{M}\p{N}']+/gu;
-// An apostrophe that does not sit between two word characters.
-const LOOSE_APOSTROPHE = /(?<![\p{L}\p{M}\p{N}])'|'(?![\p{L}\p{M}\p{N}])/gu;
-
-/** The words of `text` after the normalization above (English, German, French, Spanish...). */
-export function normalizeWords(text: string): string[] {
-  return text
-    .normalize('NFKC')
-    .toLowerCase()
-    .replace(APOSTROPHES, "'")
-    .replace(NOT_WORD, ' ')
-    .replace(LOOSE_APOSTROPHE, ' ')
-    .split(/\s+/)
-    .filter(Boolean);
-}
-
 /** The edits that turn the reference's words into the hypothesis's, in a minimal alignment. */
 export interface WordErrors {
   substitutions: number;
@@ -42,105 +26,26 @@ export interface WordErrors {
   referenceWords: number;
 }
 
-const MATCH = 0;
-const SUBSTITUTION = 1;
-const DELETION = 2;
-const INSERTION = 3;
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const wer = require('../../scripts/wer.js') as {
+  normalizeWords(text: string): string[];
+  wordErrors(reference: string, hypothesis: string): WordErrors;
+  referenceWordsHeard(reference: string, hypothesis: string): { words: string[]; heard: boolean[] };
+  wordErrorRate(reference: string, hypothesis: string): number;
+  corpusWordErrorRate(pairs: ReadonlyArray<{ reference: string; hypothesis: string }>): number;
+};
 
-/**
- * A minimal word alignment (Levenshtein: a substitution, deletion or insertion costs 1) of
- * the normalized words: the steps from the first words to the last. Where several minimal
- * alignments exist, ties go to match/substitution, then deletion, then insertion.
- */
-function align(ref: string[], hyp: string[]): number[] {
-  const width = hyp.length + 1;
-  // One byte per cell for the backtrace; costs kept in two rows.
-  const steps = new Uint8Array((ref.length + 1) * width);
-  let previous = new Uint32Array(width);
-  let current = new Uint32Array(width);
-  for (let j = 1; j <= hyp.length; j++) {
-    previous[j] = j;
-    steps[j] = INSERTION;
-  }
-  for (let i = 1; i <= ref.length; i++) {
-    current[0] = i;
-    steps[i * width] = DELETION;
-    for (let j = 1; j <= hyp.length; j++) {
-      const same = ref[i - 1] === hyp[j - 1];
-      let cost = previous[j - 1]! + (same ? 0 : 1);
-      let step = same ? MATCH : SUBSTITUTION;
-      if (previous[j]! + 1 < cost) {
-        cost = previous[j]! + 1;
-        step = DELETION;
-      }
-      if (current[j - 1]! + 1 < cost) {
-        cost = current[j - 1]! + 1;
-        step = INSERTION;
-      }
-      current[j] = cost;
-      steps[i * width + j] = step;
-    }
-    [previous, current] = [current, previous];
-  }
-  const path: number[] = [];
-  let i = ref.length;
-  let j = hyp.length;
-  while (i > 0 || j > 0) {
-    const step = steps[i * width + j]!;
-    path.push(step);
-    if (step === MATCH || step === SUBSTITUTION) {
-      i--;
-      j--;
-    } else if (step === DELETION) i--;
-    else j--;
-  }
-  return path.reverse();
-}
-
+/** The words of `text` after the normalization above. */
+export const normalizeWords = wer.normalizeWords;
 /**
  * Counts substitutions, deletions and insertions on a minimal word alignment. Their sum is
  * the edit distance, whichever minimal alignment is taken. Sum these over a set and divide
  * by the summed referenceWords for a corpus WER.
  */
-export function wordErrors(reference: string, hypothesis: string): WordErrors {
-  const ref = normalizeWords(reference);
-  const errors: WordErrors = { substitutions: 0, deletions: 0, insertions: 0, referenceWords: ref.length };
-  for (const step of align(ref, normalizeWords(hypothesis))) {
-    if (step === SUBSTITUTION) errors.substitutions++;
-    else if (step === DELETION) errors.deletions++;
-    else if (step === INSERTION) errors.insertions++;
-  }
-  return errors;
-}
-
+export const wordErrors = wer.wordErrors;
 /** For each normalized reference word: whether the hypothesis has it, in place, on a minimal alignment. */
-export function referenceWordsHeard(reference: string, hypothesis: string): { words: string[]; heard: boolean[] } {
-  const words = normalizeWords(reference);
-  const heard: boolean[] = [];
-  for (const step of align(words, normalizeWords(hypothesis))) {
-    if (step === MATCH) heard.push(true);
-    else if (step !== INSERTION) heard.push(false);
-  }
-  return { words, heard };
-}
-
+export const referenceWordsHeard = wer.referenceWordsHeard;
 /** (substitutions + deletions + insertions) / reference words; an empty reference gives 0 if the hypothesis is empty too, else 1. */
-export function wordErrorRate(reference: string, hypothesis: string): number {
-  const errors = wordErrors(reference, hypothesis);
-  const total = errors.substitutions + errors.deletions + errors.insertions;
-  if (errors.referenceWords === 0) return total === 0 ? 0 : 1;
-  return total / errors.referenceWords;
-}
-
+export const wordErrorRate = wer.wordErrorRate;
 /** Corpus WER: every pair's errors summed, over every reference's words summed (not a mean of rates). */
-export function corpusWordErrorRate(pairs: ReadonlyArray<{ reference: string; hypothesis: string }>): number {
-  let total = 0;
-  let words = 0;
-  for (const { reference, hypothesis } of pairs) {
-    const errors = wordErrors(reference, hypothesis);
-    total += errors.substitutions + errors.deletions + errors.insertions;
-    words += errors.referenceWords;
-  }
-  if (words === 0) return total === 0 ? 0 : 1;
-  return total / words;
-}
+export const corpusWordErrorRate = wer.corpusWordErrorRate;

@@ -1,4 +1,6 @@
-// whisper-napi, this repository's build: greedy, no temperature fallback.
+// whisper-napi, this repository's build: greedy, no temperature fallback, whisper.cpp's own
+// long-form loop. WHISPER_NAPI_BENCH_OPTIONS (JSON) replaces those transcribe options (e.g.
+// {} for the library's defaults, or {"beamSize":5,"longForm":"native"}); threads is always added.
 'use strict';
 const path = require('node:path');
 
@@ -23,8 +25,9 @@ module.exports = {
   async transcribe(model, file, { threads }) {
     // whisper.cpp's own loop, as whisper-cli runs it: the same work on both sides (the
     // default for audio past 30 s is smart windows; bench/long-form.js compares the modes).
-    const t = await model.transcribe(file, { beamSize: 1, temperatureIncrement: 0, threads, longForm: 'native' });
-    return { text: t.text, segments: t.segments.length };
+    const options = process.env.WHISPER_NAPI_BENCH_OPTIONS ? JSON.parse(process.env.WHISPER_NAPI_BENCH_OPTIONS) : { beamSize: 1, temperatureIncrement: 0, longForm: 'native' };
+    const t = await model.transcribe(file, { ...options, threads });
+    return { text: t.text, segments: t.segments.length, longForm: t.longForm?.mode };
   },
   dispose: (model) => model.dispose(),
 };
