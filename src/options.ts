@@ -100,7 +100,12 @@ export interface TranscribeOptions {
   entropyThreshold?: number;
   /** Average log-probability threshold for the fallback. Default `-1`. */
   logprobThreshold?: number;
-  /** No-speech probability threshold. Default `0.6`. */
+  /**
+   * No-speech probability threshold. A window above it whose average log-probability is
+   * also below `logprobThreshold` is dropped (whisper.cpp's rule); a segment that is only a
+   * bracketed annotation (`[BLANK_AUDIO]`, `[MUSIC]`) in a window above it is left out too,
+   * since models write those confidently over silence. `1` keeps everything. Default `0.6`.
+   */
   noSpeechThreshold?: number;
   /**
    * Decode each 30-s window without the text of the windows before it (OpenAI's
