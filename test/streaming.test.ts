@@ -30,12 +30,14 @@ test('onSegment delivers every segment once, in order, before the promise resolv
   expect(progress[progress.length - 1]).toBe(100);
 });
 
-test('on a 5-minute input the first segment arrives long before the job ends', async () => {
+test("on a 5-minute input the first segment arrives long before the job ends (whisper.cpp's loop)", async () => {
   const started = performance.now();
   let first: number | undefined;
   let last = 0;
   const t = await micro.transcribe(longSpeech(300).samples, {
     ...greedy,
+    // The loop this test describes; smart windows (the default past 30 s) are checked below.
+    longForm: 'native',
     onSegment: () => {
       first ??= performance.now() - started;
       last = performance.now() - started;
@@ -49,6 +51,20 @@ test('on a 5-minute input the first segment arrives long before the job ends', a
   // this tiny random model); then segments come window by window, long before the end.
   expect(first!).toBeLessThan(total * 0.6);
   expect(last - first!).toBeGreaterThan(1000);
+});
+
+test('smart windows (the default past 30 s) stream each window as it is decoded', async () => {
+  const arrivals: number[] = [];
+  const started = performance.now();
+  const t = await micro.transcribe(longSpeech(300).samples, { ...greedy, onSegment: () => arrivals.push(performance.now() - started) });
+  const total = performance.now() - started;
+  expect(t.longForm.mode).toBe('smart');
+  const windows = t.longForm.windows!.length;
+  console.log(`5-min input, smart windows: ${arrivals.length} segments from ${windows} windows, first after ${arrivals[0]?.toFixed(0)} ms, transcript after ${total.toFixed(0)} ms`);
+  expect(arrivals.length).toBe(t.segments.length);
+  // Segments of different windows arrive at different times: the first well before the end.
+  expect(new Set(arrivals.map((a) => Math.round(a / 20))).size).toBeGreaterThan(1);
+  expect(arrivals[0]!).toBeLessThan(total - total / windows);
 });
 
 test('transcribeStream() yields the same segments as transcribe()', async () => {
