@@ -62,8 +62,6 @@ export interface NativeTranscribeParams {
   language: string;
   detectLanguage?: boolean;
   translate?: boolean;
-  /** whisper.cpp's no_context: drop text an earlier call left in the state (default true). */
-  noContext?: boolean;
   /** Condition each window on the text decoded before it in this job (patch independent-windows; default true). */
   windowContext?: boolean;
   noTimestamps?: boolean;

@@ -491,8 +491,9 @@ export function toNativeParams(options: TranscribeOptions, modelThreads: number 
   copy('entropyThreshold', options.entropyThreshold);
   copy('logprobThreshold', options.logprobThreshold);
   copy('noSpeechThreshold', options.noSpeechThreshold);
-  // whisper.cpp's own no_context (left at its default, true) only drops text that an earlier
-  // call left in the decoding state; this one is the window-to-window context of a job.
+  // whisper.cpp's own no_context is never sent: its default (true) drops text an earlier call
+  // left in the decoding state, which pooled states rely on. This is the window-to-window
+  // context within a job.
   if (options.noContext) params.windowContext = false;
   copy('initialPrompt', options.initialPrompt);
   copy('noTimestamps', options.noTimestamps);

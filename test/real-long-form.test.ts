@@ -172,6 +172,9 @@ function expectNothingLostAtEdges(r: ModeRow): void {
 // WHISPER_REAL_LONG_30=1 (figures in the README). It looks for what only long inputs show:
 // drift, loops that grow, text lost or doubled as the windows go on.
 const LONG_30 = process.env.WHISPER_REAL_LONG_30 === '1';
+if (REAL_TIER && !LONG_30) {
+  warnSkipped(['SKIPPED (opt-in): long-form modes on 30 minutes of real speech, 25-35 minutes per model. Set WHISPER_REAL_LONG_30=1 to run it.']);
+}
 const COPIES = 5;
 const GAP_S = 2;
 

@@ -33,7 +33,7 @@ export async function transcribeInChunks(ctx: LongFormContext, options: ChunkedO
   const duration = ctx.sampleCount / SAMPLE_RATE;
   const planned = planChunks(options.from, Math.min(options.to, duration), options.chunkSeconds, options.strideSeconds);
   const parallel = Math.max(1, Math.min(options.parallel, planned.length));
-  const params = { ...ctx.params, tokenDetails: true, noContext: true, threads: Math.max(1, Math.floor(ctx.params.threads / parallel)) };
+  const params = { ...ctx.params, tokenDetails: true, threads: Math.max(1, Math.floor(ctx.params.threads / parallel)) };
 
   const results: (NativeTranscription | undefined)[] = planned.map(() => undefined);
   const tokens: NativeToken[][] = planned.map(() => []);

@@ -57,7 +57,7 @@ export async function transcribeInWindows(ctx: LongFormContext, options: SmartWi
     const transcribed = inWindow === undefined || inWindow.length > 0;
     windows.push({ ...window, transcribed });
     if (transcribed) {
-      const params: NativeTranscribeParams = { ...ctx.params, tokenDetails: true, noContext: true, carryInitialPrompt: false };
+      const params: NativeTranscribeParams = { ...ctx.params, tokenDetails: true, carryInitialPrompt: false };
       if (language !== null) params.language = language; // detected in the first window
       if (ctx.params.windowContext === false) {
         // noContext: windows after the first start from nothing, or from the carried prompt.
