@@ -35,20 +35,24 @@ function buildWhisperCli({ quiet = false, pristine = false } = {}) {
     throw new Error(`no whisper.cpp source at ${source}; run \`npm install\` first`);
   }
   const stdio = quiet ? ['ignore', 'ignore', 'inherit'] : 'inherit';
-  if (!fs.existsSync(path.join(buildDir, 'CMakeCache.txt'))) {
-    execFileSync(
-      'cmake',
-      [
-        '-S', source, '-B', buildDir,
-        '-DCMAKE_BUILD_TYPE=Release',
-        '-DWHISPER_BUILD_TESTS=OFF',
-        '-DWHISPER_BUILD_SERVER=OFF',
-        '-DWHISPER_SDL2=OFF',
-        '-DWHISPER_CURL=OFF',
-      ],
-      { stdio },
-    );
-  }
+  // Configured every time (a no-op when nothing changed), so that a build directory made
+  // before a flag changed here picks the flag up.
+  execFileSync(
+    'cmake',
+    [
+      '-S', source, '-B', buildDir,
+      '-DCMAKE_BUILD_TYPE=Release',
+      '-DWHISPER_BUILD_TESTS=OFF',
+      '-DWHISPER_BUILD_SERVER=OFF',
+      '-DWHISPER_SDL2=OFF',
+      '-DWHISPER_CURL=OFF',
+      // Our whisper-cli is built as the addon is (CMakeLists.txt turns llamafile's matrix
+      // kernels on), so that comparisons with it are on identical work and build. The
+      // pristine one keeps whisper.cpp's default build: the one its users get.
+      `-DGGML_LLAMAFILE=${pristine ? 'OFF' : 'ON'}`,
+    ],
+    { stdio: quiet ? ['ignore', 'ignore', 'inherit'] : stdio },
+  );
   // Always run the build: it is a no-op when up to date and picks up source changes.
   const jobs = String(Math.max(1, require('node:os').availableParallelism()));
   execFileSync('cmake', ['--build', buildDir, '--config', 'Release', '--target', 'whisper-cli', '-j', jobs], { stdio });
