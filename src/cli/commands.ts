@@ -29,7 +29,7 @@ export function modelsCommand(context: CliContext, out: (text: string) => void):
 
 export async function infoCommand(args: string[], context: CliContext, out: (text: string) => void): Promise<void> {
   if (args.length !== 1) throw new InvalidOptionError('info needs one model (a path or a downloaded model id)');
-  const model = await loadModel(await resolveModel(args[0]!, context.cacheDir ? { cacheDir: context.cacheDir } : {}), { threads: 1 });
+  const model = await loadModel(await resolveModel(args[0]!, { ...(context.cacheDir ? { cacheDir: context.cacheDir } : {}), precision: 'original' }), { threads: 1 });
   try {
     const i = model.info;
     const facts: [string, string | number | boolean][] = [
@@ -57,7 +57,7 @@ export async function quantizeCommand(args: string[], type: string | undefined, 
   if (type === undefined || !(QUANTIZATION_TYPES as readonly string[]).includes(type)) {
     throw new InvalidOptionError(`quantize needs --type ${QUANTIZATION_TYPES.join('|')}`);
   }
-  const input = await resolveModel(args[0]!, context.cacheDir ? { cacheDir: context.cacheDir } : {});
+  const input = await resolveModel(args[0]!, { ...(context.cacheDir ? { cacheDir: context.cacheDir } : {}), precision: 'original' });
   const started = Date.now();
   context.say(`quantizing ${input} to ${type}...`);
   const output = await quantizeModel(input, args[1]!, { type: type as QuantizationType });

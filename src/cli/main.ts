@@ -14,6 +14,7 @@ import { USAGE } from './usage';
 
 const OPTIONS = {
   model: { type: 'string' },
+  precision: { type: 'string' },
   format: { type: 'string' },
   'output-dir': { type: 'string' },
   threads: { type: 'string' },
@@ -63,6 +64,7 @@ async function run(argv: string[], out: (text: string) => void): Promise<void> {
         args,
         {
           model: flags.model,
+          precision: flags.precision,
           format: flags.format,
           outputDir: flags['output-dir'],
           threads: flags.threads,

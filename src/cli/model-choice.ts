@@ -3,6 +3,7 @@ import { ModelNotFoundError } from '../errors';
 import { cacheDirectory } from '../models/cache';
 import { downloadModel, isUrl } from '../models/download';
 import { DEFAULT_MODEL_ID, findKnownModel, formatBytes, knownModelUrl } from '../models/registry';
+import { DEFAULT_MODEL_PRECISION, modelAtPrecision, type ModelPrecision } from '../models/precision';
 import { resolveModel } from '../models/resolve';
 import { ProgressBar, QUIET } from './progress';
 
@@ -13,17 +14,21 @@ export interface CliContext {
   say(message: string): void;
 }
 
-/** The model the user named, else $WHISPER_NAPI_MODEL, else distil-medium.en; fetched if needed. */
-export async function ensureModel(requested: string | undefined, context: CliContext): Promise<string> {
+/**
+ * The model the user named, else $WHISPER_NAPI_MODEL, else distil-medium.en; fetched if
+ * needed, and a known id at `precision` (its quantized copy made the first time).
+ */
+export async function ensureModel(requested: string | undefined, context: CliContext, precision: ModelPrecision = DEFAULT_MODEL_PRECISION): Promise<string> {
   const chosen = requested ?? (process.env.WHISPER_NAPI_MODEL || undefined) ?? DEFAULT_MODEL_ID;
   const cacheDir = context.cacheDir ?? cacheDirectory();
   try {
-    return await resolveModel(chosen, { cacheDir });
+    return await resolveModel(chosen, { cacheDir, precision });
   } catch (error) {
     const downloadable = findKnownModel(chosen) !== undefined || isUrl(chosen);
     if (!(error instanceof ModelNotFoundError) || !downloadable) throw error;
   }
-  return fetchModel(chosen, context);
+  const downloaded = await fetchModel(chosen, context);
+  return findKnownModel(chosen) ? modelAtPrecision(downloaded, precision) : downloaded;
 }
 
 /** Downloads a known model or a URL, saying what and how big first. */

@@ -6,11 +6,13 @@ import { InvalidAudioError, InvalidOptionError } from '../errors';
 import { formatTranscript, type TranscriptFormat } from '../formats';
 import { loadModel, type WhisperModel } from '../model';
 import type { TranscribeOptions } from '../options';
+import { checkModelPrecision } from '../models/precision';
 import { ensureModel, type CliContext } from './model-choice';
 import { ProgressBar, QUIET } from './progress';
 
 export interface TranscribeFlags {
   model?: string;
+  precision?: string;
   format?: string;
   outputDir?: string;
   threads?: string;
@@ -58,13 +60,14 @@ export async function transcribeCommand(files: string[], flags: TranscribeFlags,
   const names = files.map((f) => path.parse(f).name);
   const outputName = (file: string, i: number) => (names.indexOf(names[i]!) !== names.lastIndexOf(names[i]!) ? path.basename(file) : names[i]!);
 
-  const modelPath = await ensureModel(flags.model, context);
+  const precision = checkModelPrecision(flags.precision, '--precision');
+  const modelPath = await ensureModel(flags.model, context, precision);
   // --dtw: word times by DTW on the model's alignment heads (implies --word-timestamps).
   const words = flags.wordTimestamps === true || flags.dtw === true;
   const model = await loadModel(modelPath, { ...(threads !== undefined ? { threads } : {}), ...(flags.dtw ? { dtw: true } : {}) });
   let assistant: WhisperModel | undefined;
   try {
-    if (flags.assistant) assistant = await loadModel(await ensureModel(flags.assistant, context), threads !== undefined ? { threads } : {});
+    if (flags.assistant) assistant = await loadModel(await ensureModel(flags.assistant, context, precision), threads !== undefined ? { threads } : {});
     for (const [i, file] of files.entries()) {
       const bar = new ProgressBar(path.basename(file), context.quiet ? QUIET : process.stderr);
       const options: TranscribeOptions = {

@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { ModelNotFoundError } from '../errors';
 import { cacheDirectory } from './cache';
 import { cacheFileFor, isUrl } from './download';
+import { checkModelPrecision, modelAtPrecision, type ModelPrecision } from './precision';
 import { DEFAULT_MODEL_ID, findKnownModel, formatBytes, knownModelUrl } from './registry';
 
 async function exists(file: string): Promise<boolean> {
@@ -17,16 +18,29 @@ async function exists(file: string): Promise<boolean> {
   );
 }
 
+export interface ResolveModelOptions {
+  /** Default: the platform's cache directory, or $WHISPER_NAPI_CACHE. */
+  cacheDir?: string;
+  /**
+   * The precision a known model id is used at: 'q8_0' (the default) loads a q8_0 copy of
+   * the downloaded f16 file, made once in the cache; 'original' the downloaded file itself.
+   * URLs and paths are used as they are.
+   */
+  precision?: ModelPrecision;
+}
+
 /**
  * The path of a model: a known id or a URL that has been downloaded into the cache, or an
- * existing file. Never downloads (see `downloadModel`).
+ * existing file. Never downloads (see `downloadModel`); a known id's quantized copy is made
+ * here the first time (see `precision`).
  */
-export async function resolveModel(idOrPath: string, options: { cacheDir?: string } = {}): Promise<string> {
+export async function resolveModel(idOrPath: string, options: ResolveModelOptions = {}): Promise<string> {
+  const precision = checkModelPrecision(options.precision);
   const dir = path.resolve(options.cacheDir ?? cacheDirectory());
   const known = findKnownModel(idOrPath);
   if (known || isUrl(idOrPath)) {
     const file = path.join(dir, cacheFileFor(idOrPath));
-    if (await exists(file)) return file;
+    if (await exists(file)) return known ? modelAtPrecision(file, precision) : file;
     const size = known ? ` (${known.exactSize ? '' : 'about '}${formatBytes(known.bytes)})` : '';
     throw new ModelNotFoundError(
       `model ${idOrPath} is not downloaded yet (run: npx whisper-napi download ${idOrPath}); ${file} does not exist.\n` +
@@ -39,12 +53,12 @@ export async function resolveModel(idOrPath: string, options: { cacheDir?: strin
   throw new ModelNotFoundError(`model file not found: '${idOrPath}' (neither a file nor a known model id; see \`npx whisper-napi models\`)`);
 }
 
-/** `options.model`, else $WHISPER_NAPI_MODEL, else distil-medium.en, resolved. */
-export async function resolveDefaultModelPath(explicit: string | undefined, env: NodeJS.ProcessEnv = process.env): Promise<string> {
+/** `options.model`, else $WHISPER_NAPI_MODEL, else distil-medium.en, resolved at `precision`. */
+export async function resolveDefaultModelPath(explicit: string | undefined, env: NodeJS.ProcessEnv = process.env, precision?: ModelPrecision): Promise<string> {
   const fromEnv = env.WHISPER_NAPI_MODEL || undefined;
   const chosen = explicit ?? fromEnv ?? DEFAULT_MODEL_ID;
   try {
-    return await resolveModel(chosen, { cacheDir: cacheDirectory(env) });
+    return await resolveModel(chosen, { cacheDir: cacheDirectory(env), ...(precision !== undefined ? { precision } : {}) });
   } catch (error) {
     const source = explicit !== undefined ? 'options.model' : fromEnv !== undefined ? 'WHISPER_NAPI_MODEL' : undefined;
     if (error instanceof ModelNotFoundError && source) throw new ModelNotFoundError(`${error.message} (from ${source})`);
