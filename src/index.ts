@@ -82,10 +82,10 @@ export interface TopLevelTranscribeOptions extends TranscribeOptions {
    */
   model?: string;
   /**
-   * The precision a known model id is used at: 'q8_0' (default: a q8_0 copy of the
-   * downloaded f16 file, made once in the cache; as accurate, faster on CPUs, half the
-   * memory), 'original' (the downloaded file) or another quantization type. Paths and URLs
-   * are used as they are.
+   * The precision a known model id is used at: 'original' (default: the downloaded f16
+   * file), or 'q8_0' (or another quantization type: a copy of it made once in the cache; half
+   * the memory, a small accuracy cost: see the README's Models section). Paths and URLs are
+   * used as they are.
    */
   precision?: ModelPrecision;
   /**

@@ -132,13 +132,14 @@ test('models lists the known models and which are downloaded; info shows header 
   expect(info.stdout).toMatch(/^weights\s+f16$/m); // info describes the downloaded file
   expect(info.stdout).toMatch(/^encoder\s+1 layers, width 64/m);
   expect(fs.readdirSync(cache)).toEqual(['ggml-tiny.en.bin']);
-  // transcribe uses a q8_0 copy of a known model, made once in the cache.
-  const viaCopy = await cli(['transcribe', JFK_WAV, '--model', 'tiny.en', '--format', 'json']);
+  // transcribe uses the download; --precision q8_0 a copy of it, made once in the cache.
+  const original = await cli(['transcribe', JFK_WAV, '--model', 'tiny.en', '--format', 'json']);
+  expect(original.status).toBe(0);
+  expect(fs.readdirSync(cache)).toEqual(['ggml-tiny.en.bin']);
+  const viaCopy = await cli(['transcribe', JFK_WAV, '--model', 'tiny.en', '--precision', 'q8_0', '--format', 'json']);
   expect(viaCopy.status).toBe(0);
   expect(fs.readdirSync(cache).sort()).toEqual(['ggml-tiny.en-q8_0.bin', 'ggml-tiny.en.bin']);
   expect((await cli(['info', path.join(cache, 'ggml-tiny.en-q8_0.bin')])).stdout).toMatch(/^weights\s+q8_0$/m);
-  const original = await cli(['transcribe', JFK_WAV, '--model', 'tiny.en', '--precision', 'original', '--format', 'json']);
-  expect(original.status).toBe(0);
   const bad = await cli(['transcribe', JFK_WAV, '--model', 'tiny.en', '--precision', 'f8']);
   expect(bad.status).not.toBe(0);
   expect(bad.stderr).toMatch(/--precision must be one of original, q8_0, q5_1, q5_0, q4_1, q4_0, got "f8"/);

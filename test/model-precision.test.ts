@@ -1,6 +1,6 @@
 /**
- * Known models at a precision: by default a q8_0 copy of the downloaded f16 file, made once
- * in the cache; 'original' the downloaded file itself.
+ * Known models at a precision: by default the downloaded f16 file itself ('original'); a
+ * quantized copy of it, made once in the cache, when asked for.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -36,16 +36,15 @@ afterEach(async () => {
   fs.rmSync(cacheDir, { recursive: true, force: true });
 });
 
-test('a known id resolves to a q8_0 copy of the downloaded file, made once and reused', async () => {
-  expect(DEFAULT_MODEL_PRECISION).toBe('q8_0');
+test("precision 'q8_0': a q8_0 copy of the downloaded file, made once and reused", async () => {
   const original = path.join(cacheDir, 'ggml-tiny.en.bin');
-  const copy = await resolveModel('tiny.en', { cacheDir });
+  const copy = await resolveModel('tiny.en', { cacheDir, precision: 'q8_0' });
   expect(copy).toBe(path.join(cacheDir, 'ggml-tiny.en-q8_0.bin'));
   expect(ftypeOf(original)).toBe(FTYPE.f16);
   expect(ftypeOf(copy)).toBe(FTYPE.q8_0);
   expect(fs.statSync(copy).size).toBeLessThan(fs.statSync(original).size);
   const madeAt = fs.statSync(copy).mtimeMs;
-  expect(await resolveModel('tiny.en', { cacheDir })).toBe(copy);
+  expect(await resolveModel('tiny.en', { cacheDir, precision: 'q8_0' })).toBe(copy);
   expect(fs.statSync(copy).mtimeMs).toBe(madeAt);
   // The copy is a working model.
   const model = await loadModel(copy, { threads: 1 });
@@ -56,7 +55,9 @@ test('a known id resolves to a q8_0 copy of the downloaded file, made once and r
   }
 });
 
-test("'original' is the downloaded file; other types get their own copy; paths are used as they are", async () => {
+test("the default, 'original', is the downloaded file; other types get their own copy; paths are used as they are", async () => {
+  expect(DEFAULT_MODEL_PRECISION).toBe('original');
+  expect(await resolveModel('tiny.en', { cacheDir })).toBe(path.join(cacheDir, 'ggml-tiny.en.bin'));
   expect(await resolveModel('tiny.en', { cacheDir, precision: 'original' })).toBe(path.join(cacheDir, 'ggml-tiny.en.bin'));
   expect(fs.readdirSync(cacheDir)).toEqual(['ggml-tiny.en.bin']);
   const q5 = await resolveModel('tiny.en', { cacheDir, precision: 'q5_0' });
@@ -67,7 +68,7 @@ test("'original' is the downloaded file; other types get their own copy; paths a
 });
 
 test('concurrent first uses make one copy and leave no temporary files', async () => {
-  const paths = await Promise.all([1, 2, 3].map(() => resolveModel('tiny.en', { cacheDir })));
+  const paths = await Promise.all([1, 2, 3].map(() => resolveModel('tiny.en', { cacheDir, precision: 'q8_0' })));
   expect(new Set(paths).size).toBe(1);
   expect(fs.readdirSync(cacheDir).sort()).toEqual(['ggml-tiny.en-q8_0.bin', 'ggml-tiny.en.bin']);
 });
@@ -79,18 +80,18 @@ test('a bad precision is an InvalidOptionError; a damaged download is an Invalid
   await expect(transcribe(jfk(), { model: 'tiny.en', precision: 'fp16' })).rejects.toThrow(/transcribe option 'precision' must be one of original, q8_0/);
   const original = path.join(cacheDir, 'ggml-tiny.en.bin');
   fs.truncateSync(original, Math.floor(fs.statSync(original).size / 2));
-  const error = await resolveModel('tiny.en', { cacheDir }).catch((e: unknown) => e);
+  const error = await resolveModel('tiny.en', { cacheDir, precision: 'q8_0' }).catch((e: unknown) => e);
   expect(error).toBeInstanceOf(InvalidModelError);
   expect(fs.readdirSync(cacheDir)).toEqual(['ggml-tiny.en.bin']);
 });
 
-test('the top-level transcribe() uses the default model at q8_0, or as downloaded with precision original', async () => {
+test("the top-level transcribe() uses the default model as downloaded, or its q8_0 copy with precision 'q8_0'", async () => {
   process.env.WHISPER_NAPI_CACHE = cacheDir;
   delete process.env.WHISPER_NAPI_MODEL;
   fs.copyFileSync(modelPath(MODELS.micro), path.join(cacheDir, DEFAULT_MODEL.file));
   const copy = path.join(cacheDir, DEFAULT_MODEL.file.replace(/\.bin$/, '-q8_0.bin'));
-  expect((await transcribe(jfk(), { threads: 1, precision: 'original' })).segments.length).toBeGreaterThan(0);
-  expect(fs.existsSync(copy)).toBe(false);
   expect((await transcribe(jfk(), { threads: 1 })).segments.length).toBeGreaterThan(0);
+  expect(fs.existsSync(copy)).toBe(false);
+  expect((await transcribe(jfk(), { threads: 1, precision: 'q8_0' })).segments.length).toBeGreaterThan(0);
   expect(ftypeOf(copy)).toBe(FTYPE.q8_0);
 });

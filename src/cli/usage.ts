@@ -5,9 +5,9 @@ Commands:
   transcribe <files...>     Transcribe audio files (WAV, MP3, FLAC, Ogg Vorbis)
       --model <id|path>     Model id (see 'models'), URL or file. Default: $WHISPER_NAPI_MODEL,
                             else distil-medium.en (downloaded on first use)
-      --precision <p>       A model id's precision: q8_0 (default: a copy of the downloaded
-                            f16 file made once in the cache), original (the f16 file),
-                            q5_1, q5_0, q4_1 or q4_0
+      --precision <p>       A model id's precision: original (default: the downloaded f16
+                            file), or q8_0, q5_1, q5_0, q4_1, q4_0 (a quantized copy of it,
+                            made once in the cache)
       --format <fmt>        txt | srt | vtt | json (default txt)
       --output-dir <dir>    Write <dir>/<name>.<fmt> for each file instead of printing
       --threads <n>         CPU threads (default min(4, CPU threads))

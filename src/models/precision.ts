@@ -1,12 +1,14 @@
 /**
- * The precision a known model is used at. The model repositories publish f16 files; the
- * downloader fetches and verifies those, and by default a q8_0 copy made from the verified
- * file once, in the cache next to it, is what gets loaded.
+ * The precision a known model is used at. The model repositories publish f16 files, which
+ * the downloader fetches and verifies; by default that file is what gets loaded. Another
+ * precision loads a quantized copy of it, made once in the cache next to it.
  *
- * Why q8_0 by default (docs/benchmarks-real.md, zen4, 2 threads, greedy): base transcribed
- * the 20-clip English set in 42.9 s instead of 52.1 s, tiny.en in 30.4 s instead of 32.8 s,
- * at the same WER (base 18.55 % both, tiny.en 22.52 % against 22.72 %), and the weights
- * take half the memory. q5_0 and q4_0 cost accuracy (base q4_0: 28.4 %).
+ * Why not q8_0 by default: with llamafile's f16 kernels (CMakeLists.txt) q8_0 gains little
+ * on the CPU and costs some accuracy. On the speech set's 20 English clips (base, zen4, 2
+ * threads, one process, the models alternating clip by clip, docs/benchmarks-real*.md for
+ * the fresh-process runs): greedy with fallback, f16 49.3 s at 17.56 % WER against q8_0
+ * 48.7 s at 18.45 %; without fallback 46.6 s at 17.56 % against 40.4 s at 23.31 % (a
+ * repetition loop in one clip). It halves the weights' memory (base 343 -> 279 MB RSS).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -19,7 +21,7 @@ export type ModelPrecision = 'original' | QuantizationType;
 
 export const MODEL_PRECISIONS: readonly ModelPrecision[] = ['original', ...QUANTIZATION_TYPES];
 
-export const DEFAULT_MODEL_PRECISION: ModelPrecision = 'q8_0';
+export const DEFAULT_MODEL_PRECISION: ModelPrecision = 'original';
 
 export function checkModelPrecision(value: unknown, where = "option 'precision'"): ModelPrecision {
   if (value === undefined) return DEFAULT_MODEL_PRECISION;
@@ -42,8 +44,7 @@ const pending = new Map<string, Promise<string>>();
 
 /**
  * The downloaded `original` at `precision`: the file itself for 'original', else its
- * quantized copy, made on first use (seconds: base takes about 1 s, distil-medium.en about
- * 10 s on 2 cores) and reused after.
+ * quantized copy, made on first use and reused after.
  */
 export async function modelAtPrecision(original: string, precision: ModelPrecision): Promise<string> {
   const file = fileAtPrecision(original, precision);

@@ -22,9 +22,10 @@ export interface ResolveModelOptions {
   /** Default: the platform's cache directory, or $WHISPER_NAPI_CACHE. */
   cacheDir?: string;
   /**
-   * The precision a known model id is used at: 'q8_0' (the default) loads a q8_0 copy of
-   * the downloaded f16 file, made once in the cache; 'original' the downloaded file itself.
-   * URLs and paths are used as they are.
+   * The precision a known model id is used at: 'original' (the default) is the downloaded
+   * f16 file; 'q8_0' (or another quantization type) a copy of it made once in the cache, with
+   * half the memory and a small accuracy cost (README, Models). URLs and paths are used as
+   * they are.
    */
   precision?: ModelPrecision;
 }
