@@ -68,7 +68,8 @@ function longItem(tier) {
  * { name, file, seconds, reference, language } for 'jfk' (jfk.wav, 11 s), '6min-speech' (the
  * speech set's long recording, about 6 min) and '30min-speech' (that recording five times with
  * 2 s of silence between the copies, about 31 min, written once into .cache/bench/; its
- * reference is the recording's five times).
+ * reference is the recording's five times) and 'english-clips' (the speech set's 20 English
+ * clips, 398 s, each its own transcription: `clips` lists them).
  */
 function realInput(tier, name) {
   if (name === 'jfk') return { name, file: JFK, seconds: 11, reference: JFK_REFERENCE, language: 'en' };
@@ -90,7 +91,22 @@ function realInput(tier, name) {
     const seconds = LONG_COPIES * long.seconds + (LONG_COPIES - 1) * LONG_GAP_SECONDS;
     return { name, file, seconds: Number(seconds.toFixed(1)), reference: Array(LONG_COPIES).fill(long.reference).join(' '), language: long.language };
   }
-  throw new Error(`unknown real-mode input '${name}' (jfk, 6min-speech, 30min-speech)`);
+  if (name === 'english-clips') {
+    // The English clips of the speech set (9 espeak-ng voices, 26-58 s, and 11 human
+    // recordings, 1-7 s), each transcribed on its own: a fixed amount of work (one or two
+    // windows a clip), where long-form decoding cannot run away into repetition loops.
+    const clips = speechManifest(tier).items.filter((i) => (i.kind === 'speech' || i.kind === 'human') && i.language === 'en');
+    const seconds = clips.reduce((sum, i) => sum + i.durationS, 0);
+    return {
+      name,
+      file: `${tier.speechSet} (${clips.length} clips)`,
+      clips: clips.map((i) => ({ file: path.resolve(tier.speechSet, i.file), reference: i.reference })),
+      seconds: Number(seconds.toFixed(1)),
+      reference: clips.map((i) => i.reference).join(' '),
+      language: 'en',
+    };
+  }
+  throw new Error(`unknown real-mode input '${name}' (jfk, 6min-speech, 30min-speech, english-clips)`);
 }
 
 module.exports = { loadRealTier, realTierMissing, realModels, realInput, JFK_REFERENCE };

@@ -4,7 +4,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 
-const { compareNormalized, wordErrorRate } = require('./wer');
+const { compareNormalized, corpusWordErrorRate, wordErrorRate } = require('./wer');
 
 const ROOT = path.resolve(__dirname, '..');
 const s = (ms) => (ms / 1000).toFixed(2);
@@ -155,7 +155,9 @@ function writeRealReport(file, { rows, reps, threads, skipped, versions: runnerV
   const v = versions();
   const svg = file.replace(/\.md$/, '') + '.svg';
   const decodingText =
-    decoding === 'greedy'
+    decoding === 'greedy-fallback'
+      ? `**greedy with each engine's temperature fallback** (whisper-napi's default decoding): whisper-cli \`-bs 1\` (best-of 5 above temperature 0, steps of 0.2); faster-whisper \`beam_size=1, best_of=5, temperature=[0.0, 0.2, …, 1.0]\`; whisper-napi \`${JSON.stringify(napiOptions)}\``
+      : decoding === 'greedy'
       ? `**greedy without temperature fallback** everywhere: whisper-cli \`-bs 1 -nf\`; faster-whisper \`beam_size=1, best_of=1, temperature=[0.0]\`; whisper-napi \`${JSON.stringify(napiOptions)}\``
       : `**each engine's own default decoding**: whisper-cli without \`-bs\`/\`-nf\` (beam search with 5 beams, best-of 5, temperature fallback in steps of 0.2); faster-whisper \`beam_size=5, best_of=5, temperature=[0.0, 0.2, …, 1.0]\`; whisper-napi \`${JSON.stringify(napiOptions)}\` (bestOf 5 and temperatureIncrement 0.2 are its defaults)`;
   const lines = [
@@ -169,9 +171,9 @@ function writeRealReport(file, { rows, reps, threads, skipped, versions: runnerV
     `- Command: \`${command}\``,
     `- Every runner: **${threads} threads** (whisper-cli \`-t ${threads}\`, whisper-napi \`threads: ${threads}\`, faster-whisper \`cpu_threads=${threads}, num_workers=1\`), language en, timestamps on, text conditioned on the previous window, no VAD (faster-whisper \`vad_filter=False\`); each measurement a fresh process; ${reps} repetition(s), median (min–max).`,
     `- Decoding: ${decodingText}. whisper-napi runs whisper.cpp's own long-form loop (\`longForm: 'native'\`), as whisper-cli does; "whisper-napi (library defaults)" passes no option but threads (greedy with fallback, \`longForm: 'auto'\`: smart windows past 30 s, cut at the quietest moments as no VAD model is given).`,
-    `- Models (real OpenAI weights): ${models.map((m) => `${m.id}: ggml \`${path.relative(ROOT, m.ggml)}\` (float16, our conversion of the CTranslate2 file) for whisper-napi and whisper-cli, CTranslate2 \`${path.relative(ROOT, m.ct2)}\` (float16) for faster-whisper`).join('; ')}. faster-whisper (float32) converts the float16 weights to float32 at load; faster-whisper (int8) quantizes them at load (CTranslate2 reports the compute type in the notes column).`,
+    `- Models (real OpenAI weights): ${models.map((m) => `${m.id}: ggml \`${path.relative(ROOT, m.ggml)}\` (float16, our conversion of the CTranslate2 file) for whisper-napi and whisper-cli, CTranslate2 \`${path.relative(ROOT, m.ct2)}\` (float16) for faster-whisper`).join('; ')}. The q8_0 rows load a q8_0 copy made from that file by whisper-napi's quantizer (whisper.cpp's), as \`resolveModel(id, { precision: 'q8_0' })\` makes it. faster-whisper (float32) converts the float16 weights to float32 at load; faster-whisper (int8) quantizes them at load (CTranslate2 reports the compute type in the notes column).`,
     `- Inputs: ${inputs.map((a) => `${a.name} (${a.seconds} s, \`${path.relative(ROOT, a.file)}\`, reference ${a.referenceWords} words)`).join('; ')}. 6min-speech is the speech set's long recording (espeak-ng voices reading public-domain texts); 30min-speech is it five times with 2 s of silence between, its reference five times.`,
-    '- WER: word error rate against the input\'s reference after the normalizer of scripts/wer.js (the tests\' own; rules in docs/wer.md: NFKC, lower case, punctuation removed, no spelling equivalences).',
+    '- WER: word error rate against the input\'s reference after the normalizer of scripts/wer.js (the tests\' own; rules in docs/wer.md: NFKC, lower case, punctuation removed, no spelling equivalences); for english-clips the corpus WER (every clip\'s errors over every clip\'s reference words).',
     '- vs whisper-cli: the row\'s normalized words against whisper-cli\'s (our patched build, same model and input): "identical" when the normalized texts (and so their sha256) are equal, else the first differing word (1-based) with this row\'s word vs whisper-cli\'s and both word counts. Compared on the first repetition; the notes say when repetitions disagreed.',
     '- Import: loading the engine in a fresh process (whisper-napi: `require()` of the package and its native library; faster-whisper: `import ctranslate2, faster_whisper`). Load: the model until it is ready (whisper-cli: its own `load time`; faster-whisper: `WhisperModel(...)`). Transcription: after load until the transcript (whisper-cli: its reported total minus load, which includes reading the WAV; whisper-napi: `transcribe(file)`, which reads the WAV; faster-whisper: `transcribe()` with its segment generator consumed, the WAV read before). RSS: peak resident memory of the process (faster-whisper: the Python interpreter, numpy and the audio included).',
     '',
@@ -180,8 +182,11 @@ function writeRealReport(file, { rows, reps, threads, skipped, versions: runnerV
   ];
   for (const { model, input, here, cli } of byModelAndInput(rows)) {
     lines.push(`## ${model}, ${input} (${here[0].seconds} s of audio)`, '');
-    lines.push('| runner | import (s) | load (s) | transcription (s) | real-time factor | encode / decode (s) | peak RSS (MB) | segments | WER | vs whisper-cli (normalized text) | time vs whisper-cli | notes |');
-    lines.push('|---|---|---|---|---|---|---|---|---|---|---|---|');
+    lines.push('| runner | import (s) | load (s) | transcription (s) | real-time factor | encode / decode (s) | peak RSS (MB) | segments | WER | vs whisper-cli (normalized text) | time vs whisper-cli | time vs faster-whisper int8 | notes |');
+    lines.push('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
+    // faster-whisper int8 is what Whisper users pick for speed on CPUs: every row's time
+    // against it (below 1: faster than it).
+    const int8 = here.find((r) => r.runnerKey === 'fw-int8');
     for (const r of here) {
       const { ratio, split } = timeCells(r, cli);
       const notes = [
@@ -189,7 +194,7 @@ function writeRealReport(file, { rows, reps, threads, skipped, versions: runnerV
         r.longForm ? `longForm ${r.longForm}` : undefined,
         r.textsAgree === false ? '**transcripts differ between repetitions**' : undefined,
       ].filter(Boolean);
-      lines.push(`| ${r.runner} | ${spread(r.import, s)} | ${spread(r.load, s)} | ${spread(r.transcribe, s)} | ${(r.transcribe.median / 1000 / r.seconds).toFixed(3)} | ${split} | ${spread(r.peakRss, mb)} | ${r.segments ?? '–'} | ${percent(wordErrorRate(r.reference, r.text))} | ${againstCli(r, cli)} | ${ratio} | ${notes.join('; ') || '–'} |`);
+      lines.push(`| ${r.runner} | ${spread(r.import, s)} | ${spread(r.load, s)} | ${spread(r.transcribe, s)} | ${(r.transcribe.median / 1000 / r.seconds).toFixed(3)} | ${split} | ${spread(r.peakRss, mb)} | ${r.segments ?? '–'} | ${percent(r.pairs ? corpusWordErrorRate(r.pairs) : wordErrorRate(r.reference, r.text))} | ${againstCli(r, cli)} | ${ratio} | ${int8 ? (r === int8 ? '1 (reference)' : (r.transcribe.median / int8.transcribe.median).toFixed(3)) : '–'} | ${notes.join('; ') || '–'} |`);
     }
     lines.push('');
   }

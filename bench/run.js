@@ -25,20 +25,24 @@
 // each row's WER against the input's reference and its normalized transcript compared with
 // whisper-cli's. Writes docs/benchmarks-real.md and docs/benchmarks-real.svg by default.
 //
-//   node bench/run.js --real [--models tiny.en,base] [--inputs jfk,6min-speech,30min-speech]
-//                     [--reps 3] [--threads 2] [--decoding greedy|default]
-//                     [--runners napi,napi-defaults,cli,cli-pristine,fw-float32,fw-int8]
+//   node bench/run.js --real [--models tiny.en,base] [--inputs jfk,6min-speech,30min-speech,english-clips]
+//                     [--reps 3] [--threads 2] [--decoding greedy|greedy-fallback|default]
+//                     [--runners napi,napi-q8_0,napi-defaults,cli,cli-pristine,fw-float32,fw-int8]
 //                     [--addon name=path ...] [--out FILE.md]
 //
 // --decoding greedy   (the default) greedy without temperature fallback everywhere:
 //                     whisper-cli -bs 1 -nf, faster-whisper beam_size 1 best_of 1 temperature 0,
 //                     whisper-napi beamSize 1 temperatureIncrement 0;
+// --decoding greedy-fallback  greedy, with each engine's temperature fallback (best-of 5 at
+//                     temperatures above 0), as whisper-napi decodes by default: whisper-cli
+//                     -bs 1, faster-whisper beam_size 1 best_of 5, whisper-napi beamSize 1;
 // --decoding default  each engine's own default decoding: whisper-cli beam 5, best-of 5 with
 //                     its fallback; faster-whisper beam_size 5, best_of 5 with its fallback;
 //                     whisper-napi beamSize 5 (bestOf 5, fallback 0.2: its defaults).
 // whisper-napi runs whisper.cpp's own long-form loop (longForm 'native'), as whisper-cli does;
 // the 'napi-defaults' row runs the library's defaults (no options but threads: greedy with
-// fallback, longForm 'auto', i.e. smart windows past 30 s) whatever --decoding says.
+// fallback, longForm 'auto', i.e. smart windows past 30 s) whatever --decoding says;
+// 'napi-q8_0' is 'napi' on a q8_0 copy of the weights (precision 'q8_0').
 'use strict';
 const fs = require('node:fs');
 const os = require('node:os');
@@ -82,8 +86,8 @@ function usage(message) {
   process.exit(2);
 }
 if (real && smoke) usage('--real and --smoke cannot be combined');
-if (!['greedy', 'default'].includes(values.decoding)) usage(`--decoding must be greedy or default, got '${values.decoding}'`);
-if (!real && values.decoding !== 'greedy') usage('--decoding default needs --real (the generated-model benchmark decodes greedily)');
+if (!['greedy', 'greedy-fallback', 'default'].includes(values.decoding)) usage(`--decoding must be greedy, greedy-fallback or default, got '${values.decoding}'`);
+if (!real && values.decoding !== 'greedy') usage('--decoding greedy-fallback or default needs --real (the generated-model benchmark decodes greedily)');
 if (!real && values.runners) usage('--runners needs --real');
 values.models ??= real ? 'tiny.en,base' : 'tiny.en,distil-medium.en';
 values.inputs ??= real ? 'jfk,6min-speech' : 'jfk,5min';
@@ -218,6 +222,7 @@ async function main() {
 /** whisper-napi's transcribe options per --decoding (see the header). */
 const NAPI_DECODING = {
   greedy: { beamSize: 1, temperatureIncrement: 0, longForm: 'native' },
+  'greedy-fallback': { beamSize: 1, longForm: 'native' },
   default: { beamSize: 5, longForm: 'native' },
 };
 
@@ -229,6 +234,7 @@ function realRunners(tier) {
   const fasterWhisper = require('./runners/faster-whisper');
   const runners = [
     ['napi', nodeBinding('whisper-napi', path.join(adapters, 'whisper-napi.js'), { env: napiEnv })],
+    ['napi-q8_0', Object.assign(nodeBinding('whisper-napi (q8_0 weights)', path.join(adapters, 'whisper-napi.js'), { env: napiEnv }), { modelFormat: 'ggmlQ8_0' })],
     ['napi-defaults', nodeBinding('whisper-napi (library defaults)', path.join(adapters, 'whisper-napi.js'), { env: { WHISPER_NAPI_BENCH_OPTIONS: '{}' } })],
     ...values.addon.map((spec, i) => {
       const [name, file] = spec.includes('=') ? spec.split('=') : [path.basename(spec), spec];
@@ -245,6 +251,42 @@ function realRunners(tier) {
   return runners.filter(([key]) => wanted.includes(key)).map(([key, runner]) => Object.assign(runner, { key }));
 }
 
+/**
+ * A quantized copy of a real model in .cache/bench/, made once by whisper-napi's quantizer
+ * (whisper.cpp's), keyed by the source's size and modification time.
+ */
+async function quantizedCopy(file, type) {
+  const stat = fs.statSync(file);
+  const out = path.join(ROOT, '.cache', 'bench', `${path.basename(file, '.bin')}-${stat.size}-${Math.round(stat.mtimeMs)}-${type}.bin`);
+  if (!fs.existsSync(out)) {
+    fs.mkdirSync(path.dirname(out), { recursive: true });
+    process.stderr.write(`bench: quantizing ${path.relative(ROOT, file)} to ${type}\n`);
+    await require(path.join(ROOT, 'dist', 'cjs')).quantizeModel(file, out, { type });
+  }
+  return out;
+}
+
+/**
+ * An input of several clips: each a fresh run, as one sample. Transcription times add up
+ * (encode and decode too, where reported); import and load are the first clip's; peak RSS
+ * the largest; the text is the clips' joined and `pairs` keeps each clip's for corpus WER.
+ */
+async function runClips(runner, model, audio) {
+  const runs = [];
+  for (const clip of audio.clips) runs.push(await runner.run({ model, audio: clip.file, threads, language: audio.language }));
+  const sum = (key) => (runs.every((r) => typeof r[key] === 'number') ? runs.reduce((total, r) => total + r[key], 0) : undefined);
+  return {
+    ...runs[0],
+    transcribeMs: sum('transcribeMs'),
+    encodeMs: sum('encodeMs'),
+    decodeMs: sum('decodeMs'),
+    peakRss: Math.max(...runs.map((r) => r.peakRss ?? 0)) || undefined,
+    segments: sum('segments'),
+    text: runs.map((r) => (r.text ?? '').trim()).join(' '),
+    pairs: runs.map((r, i) => ({ reference: audio.clips[i].reference, hypothesis: r.text ?? '' })),
+  };
+}
+
 /** The same normalized words in every repetition (a deterministic engine gives one transcript). */
 function textsAgree(samples) {
   return new Set(samples.map((x) => normalizedHash(x.text ?? ''))).size === 1;
@@ -257,6 +299,9 @@ async function mainReal() {
   const tier = loadRealTier();
   const runners = realRunners(tier);
   const models = realModels(tier, modelPlan.map((m) => m.id)).map((model, i) => ({ ...model, inputs: modelPlan[i].inputs.map((name) => realInput(tier, name)) }));
+  if (runners.some((r) => r.modelFormat === 'ggmlQ8_0')) {
+    for (const model of models) model.ggmlQ8_0 = await quantizedCopy(model.ggml, 'q8_0');
+  }
   const available = runners.filter((r) => !r.unavailable());
   const skipped = runners.filter((r) => r.unavailable()).map((r) => ({ name: r.name, reason: r.unavailable() }));
   for (const s of skipped) process.stderr.write(`bench: !! SKIPPED ${s.name}: ${s.reason}\n`);
@@ -272,7 +317,8 @@ async function mainReal() {
         for (let rep = 0; rep < reps; rep++) {
           process.stderr.write(`bench: ${runner.name} · ${model.id} · ${audio.name} · run ${rep + 1}/${reps}\n`);
           const started = performance.now();
-          samples.push(await runner.run({ model: model[runner.modelFormat ?? 'ggml'], audio: audio.file, threads, language: audio.language }));
+          const modelFile = model[runner.modelFormat ?? 'ggml'];
+          samples.push(audio.clips ? await runClips(runner, modelFile, audio) : await runner.run({ model: modelFile, audio: audio.file, threads, language: audio.language }));
           process.stderr.write(`bench:   ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
         }
         rows.push({
@@ -290,6 +336,7 @@ async function mainReal() {
           decode: summarize(samples, 'decodeMs'),
           peakRss: summarize(samples, 'peakRss'),
           text: (samples[0].text ?? '').trim(),
+          pairs: samples[0].pairs,
           textsAgree: textsAgree(samples),
           segments: samples[0].segments,
           computeType: samples[0].computeType,

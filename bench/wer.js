@@ -4,7 +4,7 @@
 const crypto = require('node:crypto');
 const path = require('node:path');
 
-const { normalizeWords, wordErrorRate } = require(path.join(__dirname, '..', 'scripts', 'wer.js'));
+const { corpusWordErrorRate, normalizeWords, wordErrorRate } = require(path.join(__dirname, '..', 'scripts', 'wer.js'));
 
 /** sha256 (first 16 hex digits) of the normalized words joined by single spaces. */
 function normalizedHash(text) {
@@ -25,4 +25,4 @@ function compareNormalized(reference, text) {
   return { identical: false, index, referenceWord: a[index], word: b[index], referenceWords: a.length, words: b.length };
 }
 
-module.exports = { normalizeWords, wordErrorRate, normalizedHash, compareNormalized };
+module.exports = { corpusWordErrorRate, normalizeWords, wordErrorRate, normalizedHash, compareNormalized };

@@ -3,7 +3,8 @@
 // with the real tier's venv, on the CTranslate2 directory of the model (modelFormat 'ct2'),
 // cpu_threads = threads, num_workers 1, its VAD off (vad_filter=False), timestamps on,
 // condition_on_previous_text on. Decoding 'greedy': beam_size 1, best_of 1, temperature 0 only
-// (no fallback), as whisper-cli -bs 1 -nf; 'default': faster-whisper's own defaults, beam_size 5,
+// (no fallback), as whisper-cli -bs 1 -nf; 'greedy-fallback': beam_size 1, best_of 5 and the
+// temperature fallback; 'default': faster-whisper's own defaults, beam_size 5,
 // best_of 5 and the temperature fallback 0.0, 0.2, ..., 1.0.
 // Import, load and transcription times come from the script (time.perf_counter around the
 // imports, WhisperModel(...) and transcribe() with its segment generator consumed); peak RSS
@@ -45,6 +46,7 @@ module.exports = function fasterWhisper(computeType, { decoding = 'greedy' } = {
     run({ model, audio, threads, language }) {
       const args = [SCRIPT, '--model', model, '--threads', String(threads), '--compute-type', computeType];
       if (decoding === 'greedy') args.push('--beam-size', '1', '--best-of', '1', '--no-fallback');
+      else if (decoding === 'greedy-fallback') args.push('--beam-size', '1', '--best-of', '5');
       else args.push('--beam-size', '5', '--best-of', '5');
       if (language) args.push('--language', language);
       args.push(audio);

@@ -2,7 +2,8 @@
 // (patched) deps/whisper.cpp by scripts/build-whisper-cli.js: the reference. `whisperCli({...})`
 // makes others, e.g. the pristine upstream v1.9.1 build (`pristine(binary)`, the real tier's
 // manifest.whisperCliPristine). Decoding 'greedy' (the default): greedy with no temperature
-// fallback (-bs 1 -nf), as the other runners; 'default': whisper-cli's own defaults (beam
+// fallback (-bs 1 -nf), as the other runners; 'greedy-fallback': greedy with its fallback
+// (-bs 1; best-of 5 above temperature 0); 'default': whisper-cli's own defaults (beam
 // search with 5 beams, best-of 5, the temperature fallback). Always with timestamps (-nt would
 // change what the decoder does, and so the work measured).
 // Load, encode and decode times come from its own timing report; peak RSS from polling
@@ -43,6 +44,7 @@ function whisperCli({ name = 'whisper-cli', binary = patchedBinary, version = 'f
     run({ model, audio, threads, language }) {
       const args = ['-m', model, '-f', audio, '-t', String(threads)];
       if (decoding === 'greedy') args.push('-bs', '1', '-nf');
+      else if (decoding === 'greedy-fallback') args.push('-bs', '1');
       if (language) args.push('-l', language);
       return new Promise((resolve, reject) => {
         const child = spawn(binary(), args);
