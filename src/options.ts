@@ -176,13 +176,13 @@ export interface TranscribeOptions {
    * How audio longer than one 30-s window is transcribed (`transcript.longForm` says which
    * mode ran and why). Default `'auto'`:
    * - `'native'`: whisper.cpp's own sequential loop (each window starts after the last
-   *   complete segment), as whisper-cli runs it. The default for audio that fits one 30-s
-   *   window (models that predict timestamps), and with `vad: true`.
+   *   complete segment), as whisper-cli runs it. The default for audio up to 60 s (two
+   *   windows; models that predict timestamps), and with `vad: true`.
    * - `'smart'`: sequential windows of at most 30 s cut in silences found by the Silero VAD
    *   (`vadModel`), or at the quietest moment when speech runs on or no VAD model is given;
    *   each window is conditioned on the text before it. The default for longer audio (it
-   *   lost fewer words than whisper.cpp's loop on real speech with every model measured:
-   *   see the README) and for distilled models (distil-medium.en, distil-small.en,
+   *   lost fewer words than whisper.cpp's loop on 6 minutes of real speech with every model
+   *   measured: see the README) and for distilled models (distil-medium.en, distil-small.en,
    *   distil-large-v2/v3), which whisper.cpp would otherwise advance in blind 30-s hops.
    * - `'chunked'`: Distil-Whisper's chunked algorithm: overlapping chunks (`chunkLength`,
    *   `chunkStride`) transcribed in parallel (`parallelChunks`) and merged where their

@@ -200,7 +200,7 @@ describe('chunked (longForm: "chunked")', () => {
 });
 
 describe('models that predict timestamps', () => {
-  test("default to smart windows past 30 s, to whisper.cpp's loop within them; 'native' can be asked for", async () => {
+  test("default to smart windows past 60 s, to whisper.cpp's loop up to 60 s; 'native' can be asked for", async () => {
     await using tiny = await loadModel(modelPath(MODELS.tiny));
     const windowed = await tiny.transcribe(input.samples, FAST);
     expect(windowed.longForm.mode).toBe('smart');
@@ -215,6 +215,10 @@ describe('models that predict timestamps', () => {
     expect(short.longForm).toEqual({ mode: 'native', reason: 'the audio (11.0 s) fits one 30-s window' });
     // offset and duration count: 20 s of a longer input is one window.
     expect((await tiny.transcribe(input.samples, { ...FAST, offset: 5, duration: 20 })).longForm.mode).toBe('native');
+    // Two windows (30-60 s) still go through whisper.cpp's loop.
+    const twoWindows = await tiny.transcribe(input.samples.subarray(0, 45 * RATE), FAST);
+    expect(twoWindows.longForm).toEqual({ mode: 'native', reason: "the audio (45.0 s) spans two 30-s windows at most, where whisper.cpp's loop did better than smart windows on real speech" });
+    expect((await tiny.transcribe(input.samples, { ...FAST, duration: 61 })).longForm.mode).toBe('smart');
   });
 });
 

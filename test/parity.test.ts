@@ -32,7 +32,7 @@ describe.each([
   test('a 2-minute input (sequential long-form over several 30-s windows)', async () => {
     const { file, samples } = longSpeech(120);
     await using whisper = await loadModel(model);
-    // whisper-cli runs whisper.cpp's own loop; past 30 s our default is smart windows.
+    // whisper-cli runs whisper.cpp's own loop; past 60 s our default is smart windows.
     const ours = await whisper.transcribe(samples, { threads: THREADS, temperatureIncrement: 0, longForm: 'native' });
     const reference = await runWhisperCli(model, file, THREADS);
     expect(ours.timings.encoderRuns).toBeGreaterThanOrEqual(4);

@@ -36,7 +36,7 @@ test("on a 5-minute input the first segment arrives long before the job ends (wh
   let last = 0;
   const t = await micro.transcribe(longSpeech(300).samples, {
     ...greedy,
-    // The loop this test describes; smart windows (the default past 30 s) are checked below.
+    // The loop this test describes; smart windows (the default past 60 s) are checked below.
     longForm: 'native',
     onSegment: () => {
       first ??= performance.now() - started;
@@ -53,7 +53,7 @@ test("on a 5-minute input the first segment arrives long before the job ends (wh
   expect(last - first!).toBeGreaterThan(1000);
 });
 
-test('smart windows (the default past 30 s) stream each window as it is decoded', async () => {
+test('smart windows (the default past 60 s) stream each window as it is decoded', async () => {
   const arrivals: number[] = [];
   const started = performance.now();
   const t = await micro.transcribe(longSpeech(300).samples, { ...greedy, onSegment: () => arrivals.push(performance.now() - started) });

@@ -32,6 +32,14 @@ export function defaultChunkSeconds(info: ModelInfo): number {
 
 /** Audio up to this long is one window: whisper.cpp's loop decodes it in one pass. */
 const ONE_WINDOW_SECONDS = 30;
+/**
+ * Up to this long, whisper.cpp's loop is the default for models that predict timestamps.
+ * On the speech set's nine English clips of 30-58 s (greedy with fallback, 2 threads,
+ * docs/benchmarks-real-greedy-fallback.md) it made fewer errors than smart windows: tiny.en
+ * 176 against 214 of 912 words (worse or equal on every clip), base 164 against 174; and it
+ * was faster. Past it, smart windows were ahead on the 6-minute recording (README, Long audio).
+ */
+const NATIVE_UP_TO_SECONDS = 60;
 
 export function chooseLongForm(options: TranscribeOptions, info: ModelInfo, audioSeconds: number): LongFormChoice {
   const asked = options.longForm ?? 'auto';
@@ -41,9 +49,12 @@ export function chooseLongForm(options: TranscribeOptions, info: ModelInfo, audi
   }
   const from = options.offset ?? 0;
   const seconds = Math.max(0, Math.min(audioSeconds, options.duration ? from + options.duration : Infinity) - from);
+  // (Distilled models keep smart windows even for one window: they place segments on the speech.)
   if (!info.distilled && seconds <= ONE_WINDOW_SECONDS) {
-    // (Distilled models keep their one smart window: it places segments on the speech.)
     return { mode: 'native', reason: `the audio (${seconds.toFixed(1)} s) fits one 30-s window` };
+  }
+  if (!info.distilled && seconds <= NATIVE_UP_TO_SECONDS) {
+    return { mode: 'native', reason: `the audio (${seconds.toFixed(1)} s) spans two 30-s windows at most, where whisper.cpp's loop did better than smart windows on real speech` };
   }
   const cuts = options.vadModel ? 'in silences found by the Silero VAD (vadModel)' : 'at the quietest moments (no vadModel was given: pass one to cut in VAD-detected silences)';
   const why = info.distilled
