@@ -41,7 +41,7 @@
 //                     whisper-napi beamSize 5 (bestOf 5, fallback 0.2: its defaults).
 // whisper-napi runs whisper.cpp's own long-form loop (longForm 'native'), as whisper-cli does;
 // the 'napi-defaults' row runs the library's defaults (no options but threads: greedy with
-// fallback, longForm 'auto', i.e. smart windows past 30 s) whatever --decoding says;
+// fallback, longForm 'auto', i.e. smart windows past 60 s) whatever --decoding says;
 // 'napi-q8_0' is 'napi' on a q8_0 copy of the weights (precision 'q8_0').
 'use strict';
 const fs = require('node:fs');
