@@ -179,9 +179,13 @@ const row = (name: string, s: TimingScore) =>
     for (const edge of ['start', 'end'] as const) expect(scores.heuristic[edge].median).toBeLessThan(limits.heuristicMedian);
   });
 
-  test('what DTW costs: CPU time within 1.5x of flash attention on, the same audio', () => {
-    expect(runs.dtw.cpuMs / runs.heuristic.cpuMs).toBeLessThan(1.5);
-    expect(runs.flashOff.cpuMs / runs.heuristic.cpuMs).toBeLessThan(1.5);
+  // A bound against gross regressions (DTW running a second time, say), not a benchmark:
+  // since llamafile's kernels (CMakeLists.txt) made the flash-attention path faster and the
+  // other not, the CI figures are 1.46x (flash off) and 1.56x (DTW) with tiny.en, 1.18x and
+  // 1.45x with base; before them 1.13x and 1.20x, 1.17x and 1.24x.
+  test('what DTW costs: CPU time within 2x of flash attention on, the same audio', () => {
+    expect(runs.dtw.cpuMs / runs.heuristic.cpuMs).toBeLessThan(2);
+    expect(runs.flashOff.cpuMs / runs.heuristic.cpuMs).toBeLessThan(2);
   });
 
   describe('connected speech', () => {
