@@ -24,7 +24,7 @@ void LoadWorker::Execute() {
   const auto start = std::chrono::steady_clock::now();
   LogCapture log;
   error_ = CatchNativeErrors("loading of '" + path_ + "'", [&] {
-    ModelFile file = InspectModelFile(path_);
+    ModelFile file = InspectModelFile(path_, options_.bf16_weights);
     // Refused before whisper.cpp allocates: a failed allocation there is not always survivable.
     if (options_.memory_budget > 0 && static_cast<double>(file.tensor_bytes) > options_.memory_budget) {
       const auto mb = [](double bytes) { return std::to_string(static_cast<long long>(std::ceil(bytes / (1 << 20)))) + " MB"; };
@@ -95,6 +95,7 @@ Napi::Object ModelFacts(Napi::Env env, const LoadedModel& loaded) {
   set("vocabEntries", file.vocab_entries);
   facts.Set("weightType", Napi::String::New(env, WeightTypeName(file.weight_type)));
   facts.Set("convertedFromF32", Napi::Boolean::New(env, file.converted_from_f32));
+  facts.Set("bf16Weights", Napi::Boolean::New(env, file.bf16_weights));
   facts.Set("whisperType", Napi::String::New(env, whisper_model_type_readable(loaded.context())));
   facts.Set("path", Napi::String::New(env, file.path));
   return facts;

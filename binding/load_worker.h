@@ -21,6 +21,7 @@ struct LoadOptions {
   bool use_gpu = true;
   int gpu_device = 0;
   bool flash_attention = true;
+  bool bf16_weights = false;  // present an f16/f32 file's matrices as bf16 (model_file.h)
   int max_idle_states = 1;  // the model's maxConcurrency: states kept for reuse
   double memory_budget = 0;  // bytes the weights may take (src/memory.ts); 0: no check
   DtwSpec dtw;               // DTW token timing; turns flash attention off

@@ -54,7 +54,7 @@ void Model::Release() noexcept {
   }
 }
 
-// load(path: string, options: { useGpu, gpuDevice, flashAttention }) -> Promise<facts>
+// load(path: string, options: { useGpu, gpuDevice, flashAttention, bf16Weights, ... }) -> Promise<facts>
 Napi::Value Model::Load(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (info.Length() < 2 || !info[0].IsString() || !info[1].IsObject()) {
@@ -71,6 +71,8 @@ Napi::Value Model::Load(const Napi::CallbackInfo& info) {
   if (use_gpu.IsBoolean()) load_options.use_gpu = use_gpu.As<Napi::Boolean>().Value();
   if (gpu_device.IsNumber()) load_options.gpu_device = gpu_device.As<Napi::Number>().Int32Value();
   if (flash_attention.IsBoolean()) load_options.flash_attention = flash_attention.As<Napi::Boolean>().Value();
+  Napi::Value bf16_weights = options.Get("bf16Weights");
+  if (bf16_weights.IsBoolean()) load_options.bf16_weights = bf16_weights.As<Napi::Boolean>().Value();
   Napi::Value max_concurrency = options.Get("maxConcurrency");
   if (max_concurrency.IsNumber()) {
     const int value = max_concurrency.As<Napi::Number>().Int32Value();

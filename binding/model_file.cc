@@ -195,11 +195,13 @@ class PlanBuilder {
     plan_.push_back(std::move(s));
   }
 
-  void ConvertF32ToF16(uint64_t offset, uint64_t f32_bytes) {
+  // Stored data of `stored_bytes` at `offset`, converted from one float type to another
+  // (f32 -> f16 or bf16: half the bytes; f16 -> bf16: as many).
+  void Convert(LoadSegment::Kind kind, uint64_t offset, uint64_t stored_bytes) {
     LoadSegment s;
-    s.kind = LoadSegment::Kind::ConvertF32ToF16;
+    s.kind = kind;
     s.file_offset = offset;
-    s.length = f32_bytes / 2;
+    s.length = kind == LoadSegment::Kind::ConvertF16ToBF16 ? stored_bytes : stored_bytes / 2;
     plan_.push_back(std::move(s));
   }
 
@@ -214,7 +216,7 @@ const char* WeightTypeName(int32_t type) {
   return ggml_type_name(static_cast<ggml_type>(type));
 }
 
-ModelFile InspectModelFile(const std::string& path) {
+ModelFile InspectModelFile(const std::string& path, bool bf16_weights) {
   const fs::path fspath = fs::u8path(path);
   std::error_code ec;
   const fs::file_status status = fs::status(fspath, ec);
@@ -251,11 +253,16 @@ ModelFile InspectModelFile(const std::string& path) {
   CheckHeader(path, h);
   model.weight_type = WeightTypeOf(path, h.ftype);
   model.converted_from_f32 = model.weight_type == GGML_TYPE_F32;
-  const int32_t load_wtype = model.converted_from_f32 ? GGML_TYPE_F16 : model.weight_type;
+  model.bf16_weights = bf16_weights && (model.weight_type == GGML_TYPE_F16 || model.weight_type == GGML_TYPE_F32);
+  const int32_t load_wtype = model.bf16_weights ? GGML_TYPE_BF16 : model.converted_from_f32 ? GGML_TYPE_F16 : model.weight_type;
 
   {
     ModelHeader presented = h;
-    if (model.converted_from_f32) presented.ftype = GGML_FTYPE_MOSTLY_F16;
+    if (model.bf16_weights) {
+      presented.ftype = GGML_FTYPE_MOSTLY_BF16;
+    } else if (model.converted_from_f32) {
+      presented.ftype = GGML_FTYPE_MOSTLY_F16;
+    }
     std::vector<char> bytes = Bytes(&magic, sizeof magic);
     Append(bytes, &presented, sizeof presented);
     plan.Literal(std::move(bytes));
@@ -307,9 +314,9 @@ ModelFile InspectModelFile(const std::string& path) {
   // Tensors: each one must be one whisper.cpp expects, once, with its type and shape.
   std::map<std::string, ExpectedTensor> expected = ExpectedTensors(h, model.weight_type);
   const size_t expected_count = expected.size();
-  // What whisper.cpp will allocate once the header says f16 (used only when converting).
+  // What whisper.cpp will allocate for the presented header (used only when converting).
   const std::map<std::string, ExpectedTensor> loaded_as =
-      model.converted_from_f32 ? ExpectedTensors(h, load_wtype) : std::map<std::string, ExpectedTensor>();
+      load_wtype != model.weight_type ? ExpectedTensors(h, load_wtype) : std::map<std::string, ExpectedTensor>();
   while (r.remaining() > 0) {
     const uint64_t tensor_start = r.position();
     const int32_t n_dims = r.Read<int32_t>("tensor header");
@@ -349,10 +356,10 @@ ModelFile InspectModelFile(const std::string& path) {
     r.Skip(data_bytes, ("data of tensor '" + name + "'").c_str());
     expected.erase(it);
 
-    // In an f32 file, the tensors that an f16 file stores as f16 are converted on the way in.
-    const bool convert = model.converted_from_f32 && loaded_as.at(name).type == GGML_TYPE_F16;
+    // A tensor whisper.cpp will hold in another type than the file's (an f32 file's matrices
+    // and convolution kernels; every matrix when bf16 was asked for) is converted on the way in.
+    const int32_t presented_type = loaded_as.empty() ? ttype : loaded_as.at(name).type;
     std::vector<char> header;
-    const int32_t presented_type = convert ? int32_t(GGML_TYPE_F16) : ttype;
     for (int32_t v : {n_dims, name_length, presented_type}) Append(header, &v, sizeof v);
     for (int i = 0; i < n_dims; ++i) {
       const int32_t v = static_cast<int32_t>(ne[i]);
@@ -360,12 +367,15 @@ ModelFile InspectModelFile(const std::string& path) {
     }
     Append(header, name.data(), name.size());
     plan.Literal(std::move(header));
-    if (convert) {
-      plan.ConvertF32ToF16(data_start, data_bytes);
-      model.tensor_bytes += data_bytes / 2;
-    } else {
+    if (presented_type == ttype) {
       plan.Copy(data_start, data_bytes);
       model.tensor_bytes += data_bytes;
+    } else {
+      const LoadSegment::Kind kind = presented_type == GGML_TYPE_F16 ? LoadSegment::Kind::ConvertF32ToF16
+                                     : ttype == GGML_TYPE_F16       ? LoadSegment::Kind::ConvertF16ToBF16
+                                                                    : LoadSegment::Kind::ConvertF32ToBF16;
+      plan.Convert(kind, data_start, data_bytes);
+      model.tensor_bytes += kind == LoadSegment::Kind::ConvertF16ToBF16 ? data_bytes : data_bytes / 2;
     }
     model.tensor_count++;
   }

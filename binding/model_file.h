@@ -16,6 +16,9 @@
 // v1.9.1 loads and then aborts on at the first CPU encode (its im2col kernel requires f16
 // convolution weights), is presented as ftype 1: matrices and convolution kernels are
 // converted to f16 on the way in, exactly as whisper.cpp's own f16 files store them.
+// Asked to (the bf16Weights load option), the matrices of an f16 or f32 file are presented
+// as bf16 instead (ftype 24): ggml's bf16 matrix products use AVX-512 BF16 where the CPU has
+// it, and whisper.cpp creates its weight tensors in whatever type the header names.
 #pragma once
 
 #include <cstdint>
@@ -42,9 +45,9 @@ struct ModelHeader {
 
 // One piece of the byte stream handed to whisper.cpp.
 struct LoadSegment {
-  enum class Kind { CopyFromFile, Literal, ConvertF32ToF16 };
+  enum class Kind { CopyFromFile, Literal, ConvertF32ToF16, ConvertF16ToBF16, ConvertF32ToBF16 };
   Kind kind = Kind::CopyFromFile;
-  uint64_t file_offset = 0;     // CopyFromFile, ConvertF32ToF16
+  uint64_t file_offset = 0;     // CopyFromFile and the conversions
   uint64_t length = 0;          // bytes this segment contributes to the stream
   std::vector<char> literal;    // Literal
 };
@@ -57,13 +60,16 @@ struct ModelFile {
   int32_t vocab_entries = 0;          // tokens stored in the file (the rest are synthesized)
   int32_t tensor_count = 0;
   uint64_t tensor_bytes = 0;          // bytes of tensor data whisper.cpp will hold
-  bool converted_from_f32 = false;    // the plan rewrites f32 weights to f16
+  bool converted_from_f32 = false;    // the plan rewrites an f32 file's weights (to f16, or bf16)
+  bool bf16_weights = false;          // the plan presents the matrices as bf16
   std::vector<LoadSegment> plan;
   std::shared_ptr<std::ifstream> stream;  // the file, still open, for the plan's copies
 };
 
-// Throws NativeError (ModelNotFound or InvalidModel) with a precise message.
-ModelFile InspectModelFile(const std::string& path);
+// Throws NativeError (ModelNotFound or InvalidModel) with a precise message. With
+// `bf16_weights`, an f16 or f32 file's matrices are planned as bf16 (quantized files are
+// loaded as they are).
+ModelFile InspectModelFile(const std::string& path, bool bf16_weights = false);
 
 // A short name for a ggml weight type ("f16", "q5_0", ...).
 const char* WeightTypeName(int32_t ggml_type);

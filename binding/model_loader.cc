@@ -96,6 +96,40 @@ bool PlannedModelStream::ReadInParallel(char* out, uint64_t file_offset, size_t 
   return true;
 }
 
+void PlannedModelStream::Convert(LoadSegment::Kind kind, char* out, uint64_t file_offset, uint64_t offset_in_segment, size_t size) {
+  // whisper.cpp reads a tensor's data in one call, so `size` covers whole 2-byte values.
+  // Convert in bounded chunks: a token embedding alone can be hundreds of MB.
+  constexpr size_t kChunk = 1 << 20;
+  const bool from_f16 = kind == LoadSegment::Kind::ConvertF16ToBF16;
+  const size_t stored_size = from_f16 ? sizeof(ggml_fp16_t) : sizeof(float);
+  const size_t count = size / 2;
+  SeekTo(file_offset + offset_in_segment / 2 * stored_size);
+  for (size_t done = 0; done < count; done += kChunk) {
+    const size_t n = std::min(kChunk, count - done);
+    convert_buffer_.resize(n);
+    const std::streamsize bytes = static_cast<std::streamsize>(n * stored_size);
+    if (from_f16) {
+      half_buffer_.resize(n);
+      in_.read(reinterpret_cast<char*>(half_buffer_.data()), bytes);
+    } else {
+      in_.read(reinterpret_cast<char*>(convert_buffer_.data()), bytes);
+    }
+    file_position_ += static_cast<uint64_t>(bytes);
+    if (!in_) {
+      failed_ = true;
+      in_.clear();
+      std::fill(convert_buffer_.begin(), convert_buffer_.end(), 0.0f);
+      std::fill(half_buffer_.begin(), half_buffer_.end(), ggml_fp16_t{});
+    }
+    if (from_f16) ggml_fp16_to_fp32_row(half_buffer_.data(), convert_buffer_.data(), static_cast<int64_t>(n));
+    if (kind == LoadSegment::Kind::ConvertF32ToF16) {
+      ggml_fp32_to_fp16_row(convert_buffer_.data(), reinterpret_cast<ggml_fp16_t*>(out) + done, static_cast<int64_t>(n));
+    } else {
+      ggml_fp32_to_bf16_row(convert_buffer_.data(), reinterpret_cast<ggml_bf16_t*>(out) + done, static_cast<int64_t>(n));
+    }
+  }
+}
+
 size_t PlannedModelStream::Read(void* output, size_t size) {
   char* out = static_cast<char*>(output);
   size_t produced = 0;
@@ -116,27 +150,11 @@ size_t PlannedModelStream::Read(void* output, size_t size) {
       case LoadSegment::Kind::CopyFromFile:
         CopyFromFile(out + produced, seg.file_offset + offset_in_segment_, take);
         break;
-      case LoadSegment::Kind::ConvertF32ToF16: {
-        // whisper.cpp reads a tensor's data in one call, so `take` covers whole f16 values.
-        // Convert in bounded chunks: a token embedding alone can be hundreds of MB.
-        constexpr size_t kChunk = 1 << 20;
-        const size_t count = take / sizeof(ggml_fp16_t);
-        SeekTo(seg.file_offset + offset_in_segment_ * 2);
-        auto* dst = reinterpret_cast<ggml_fp16_t*>(out + produced);
-        for (size_t done = 0; done < count; done += kChunk) {
-          const size_t n = std::min(kChunk, count - done);
-          convert_buffer_.resize(n);
-          in_.read(reinterpret_cast<char*>(convert_buffer_.data()), static_cast<std::streamsize>(n * sizeof(float)));
-          file_position_ += n * sizeof(float);
-          if (!in_) {
-            failed_ = true;
-            in_.clear();
-            std::fill(convert_buffer_.begin(), convert_buffer_.end(), 0.0f);
-          }
-          ggml_fp32_to_fp16_row(convert_buffer_.data(), dst + done, static_cast<int64_t>(n));
-        }
+      case LoadSegment::Kind::ConvertF32ToF16:
+      case LoadSegment::Kind::ConvertF16ToBF16:
+      case LoadSegment::Kind::ConvertF32ToBF16:
+        Convert(seg.kind, out + produced, seg.file_offset, offset_in_segment_, take);
         break;
-      }
     }
     produced += take;
     offset_in_segment_ += take;

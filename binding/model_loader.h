@@ -1,11 +1,13 @@
 // Feeds a checked model file to whisper.cpp through its whisper_model_loader interface,
-// following the LoadPlan built by InspectModelFile (plain copy, or f32 -> f16 rewrite).
+// following the LoadPlan built by InspectModelFile (plain copy, or a rewrite: f32 -> f16,
+// f16 or f32 -> bf16).
 #pragma once
 
 #include <fstream>
 #include <memory>
 #include <vector>
 
+#include "ggml.h"
 #include "model_file.h"
 #include "whisper.h"
 
@@ -26,6 +28,8 @@ class PlannedModelStream {
   bool AtEnd() const { return at_end_; }
   void SeekTo(uint64_t offset);
   void CopyFromFile(char* out, uint64_t file_offset, size_t size);
+  // A conversion segment's `size` output bytes from `offset_in_segment` on.
+  void Convert(LoadSegment::Kind kind, char* out, uint64_t file_offset, uint64_t offset_in_segment, size_t size);
   bool ReadInParallel(char* out, uint64_t file_offset, size_t size);
 
   std::string path_;
@@ -38,6 +42,7 @@ class PlannedModelStream {
   bool at_end_ = false;
   bool failed_ = false;
   std::vector<float> convert_buffer_;
+  std::vector<ggml_fp16_t> half_buffer_;
 };
 
 }  // namespace whisper_napi

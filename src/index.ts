@@ -102,7 +102,7 @@ const cachedModels = new Map<string, Promise<WhisperModel>>();
 
 function cacheKey(file: string, load: LoadModelOptions): string {
   const native = toNativeLoadOptions(load);
-  return JSON.stringify([resolvePath(file), native.useGpu, native.gpuDevice, native.flashAttention, native.maxConcurrency, load.threads ?? null, load.dtw ?? false]);
+  return JSON.stringify([resolvePath(file), native.useGpu, native.gpuDevice, native.flashAttention, native.bf16Weights, native.maxConcurrency, load.threads ?? null, load.dtw ?? false]);
 }
 
 /**

@@ -7,6 +7,8 @@ export interface NativeLoadOptions {
   useGpu: boolean;
   gpuDevice: number;
   flashAttention: boolean;
+  /** Present an f16/f32 file's matrices as bf16 (binding/model_file.h). Default false. */
+  bf16Weights?: boolean;
   /** Decoding states kept for reuse: the model's maxConcurrency. */
   maxConcurrency: number;
   /** Bytes the weights may take (src/memory.ts); a larger model is refused before loading. */
@@ -48,6 +50,8 @@ export interface NativeModelFacts {
   weightType: string;
   /** An f32 file is converted to f16 while loading (whisper.cpp 1.9.1 cannot run f32 on CPU). */
   convertedFromF32: boolean;
+  /** The matrices were converted to bf16 while loading (load option `bf16Weights`). */
+  bf16Weights: boolean;
   /** whisper.cpp's own name for the size ('tiny', 'medium', 'unknown', ...). */
   whisperType: string;
   path: string;

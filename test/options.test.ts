@@ -123,7 +123,7 @@ describe('model type from the header', () => {
   const facts = (nAudioState: number, nAudioLayer: number, nTextLayer: number, nVocab: number): NativeModelFacts => ({
     nVocab, nAudioCtx: 1500, nAudioState, nAudioHead: nAudioState / 64, nAudioLayer, nTextCtx: 448, nTextState: nAudioState,
     nTextHead: nAudioState / 64, nTextLayer, nMels: nVocab === 51866 ? 128 : 80, ftype: 1, fileSize: 0, tensorBytes: 0,
-    vocabEntries: 0, weightType: 'f16', convertedFromF32: false, whisperType: '', path: '', loadMs: 0,
+    vocabEntries: 0, weightType: 'f16', convertedFromF32: false, bf16Weights: false, whisperType: '', path: '', loadMs: 0,
   });
 
   test.each([

@@ -75,4 +75,12 @@ const others = Object.entries(REAL_TIER?.models ?? {}).filter(([id]) => id !== '
     console.log(`${id} (${model.info.type}): "${t.text}" (${t.timings.totalMs.toFixed(0)} ms)`);
     expect(wordErrorRate(REFERENCE, t.text)).toBe(0);
   });
+
+  test.each(others.length > 0 ? others : [['none', undefined]])('%s with bf16Weights: jfk.wav exactly, after normalization', async (id, entry) => {
+    await using model = await loadModel(entry!.ggml, { bf16Weights: true });
+    expect(model.info.bf16Weights).toBe(true);
+    const t = await model.transcribe(jfk(), { threads: THREADS, temperatureIncrement: 0, language: 'en' });
+    console.log(`${id} as bf16: "${t.text}" (${t.timings.totalMs.toFixed(0)} ms)`);
+    expect(wordErrorRate(REFERENCE, t.text)).toBe(0);
+  });
 });
