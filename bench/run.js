@@ -27,7 +27,7 @@
 //
 //   node bench/run.js --real [--models tiny.en,base] [--inputs jfk,6min-speech,30min-speech,english-clips]
 //                     [--reps 3] [--threads 2] [--decoding greedy|greedy-fallback|default]
-//                     [--runners napi,napi-q8_0,napi-defaults,cli,cli-pristine,fw-float32,fw-int8]
+//                     [--runners napi,napi-bf16,napi-q8_0,napi-defaults,cli,cli-pristine,fw-float32,fw-int8]
 //                     [--addon name=path ...] [--out FILE.md]
 //
 // --decoding greedy   (the default) greedy without temperature fallback everywhere:
@@ -42,7 +42,8 @@
 // whisper-napi runs whisper.cpp's own long-form loop (longForm 'native'), as whisper-cli does;
 // the 'napi-defaults' row runs the library's defaults (no options but threads: greedy with
 // fallback, longForm 'auto', i.e. smart windows past 60 s) whatever --decoding says;
-// 'napi-q8_0' is 'napi' on a q8_0 copy of the weights (precision 'q8_0').
+// 'napi-q8_0' is 'napi' on a q8_0 copy of the weights (precision 'q8_0'); 'napi-bf16' is
+// 'napi' with the load option bf16Weights (fast only where the CPU has AVX-512 BF16).
 'use strict';
 const fs = require('node:fs');
 const os = require('node:os');
@@ -234,6 +235,7 @@ function realRunners(tier) {
   const fasterWhisper = require('./runners/faster-whisper');
   const runners = [
     ['napi', nodeBinding('whisper-napi', path.join(adapters, 'whisper-napi.js'), { env: napiEnv })],
+    ['napi-bf16', nodeBinding('whisper-napi (bf16Weights)', path.join(adapters, 'whisper-napi.js'), { env: { ...napiEnv, WHISPER_NAPI_BENCH_LOAD_OPTIONS: '{"bf16Weights":true}' } })],
     ['napi-q8_0', Object.assign(nodeBinding('whisper-napi (q8_0 weights)', path.join(adapters, 'whisper-napi.js'), { env: napiEnv }), { modelFormat: 'ggmlQ8_0' })],
     ['napi-defaults', nodeBinding('whisper-napi (library defaults)', path.join(adapters, 'whisper-napi.js'), { env: { WHISPER_NAPI_BENCH_OPTIONS: '{}' } })],
     ...values.addon.map((spec, i) => {

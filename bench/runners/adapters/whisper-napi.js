@@ -1,6 +1,7 @@
 // whisper-napi, this repository's build: greedy, no temperature fallback, whisper.cpp's own
 // long-form loop. WHISPER_NAPI_BENCH_OPTIONS (JSON) replaces those transcribe options (e.g.
 // {} for the library's defaults, or {"beamSize":5,"longForm":"native"}); threads is always added.
+// WHISPER_NAPI_BENCH_LOAD_OPTIONS (JSON) adds load options (e.g. {"bf16Weights":true}).
 'use strict';
 const path = require('node:path');
 
@@ -21,7 +22,10 @@ module.exports = {
     return [file, ...librariesBeside(file), ...(cpu ? [cpu] : [])];
   },
   prepareInput: async (file) => file, // it reads the WAV itself
-  load: (model, { threads, jobs }) => whisper().loadModel(model, { threads, maxConcurrency: jobs }),
+  load: (model, { threads, jobs }) => {
+    const extra = process.env.WHISPER_NAPI_BENCH_LOAD_OPTIONS ? JSON.parse(process.env.WHISPER_NAPI_BENCH_LOAD_OPTIONS) : {};
+    return whisper().loadModel(model, { ...extra, threads, maxConcurrency: jobs });
+  },
   async transcribe(model, file, { threads }) {
     // whisper.cpp's own loop, as whisper-cli runs it: the same work on both sides (the
     // default for audio past 30 s is smart windows; bench/long-form.js compares the modes).
