@@ -2,7 +2,7 @@
  * Renders a Transcript as plain text, SubRip (SRT), WebVTT or JSON. Timestamps count hours
  * past 99 rather than wrapping, and are rounded to the millisecond.
  */
-import type { Segment, Token, Transcript } from './transcript';
+import type { Segment, Token, Transcript } from './types/transcript';
 
 export type TranscriptFormat = 'txt' | 'srt' | 'vtt' | 'json';
 

@@ -13,12 +13,12 @@ import { native } from './binding';
 import { checkModelPrecision, type ModelPrecision } from './models/precision';
 import { resolveDefaultModelPath } from './models/resolve';
 import { InvalidOptionError } from './errors';
-import { WhisperModel, loadModel } from './model';
-import { toNativeLoadOptions, validateLoadOptions, validateTranscribeOptions, type LoadModelOptions, type TranscribeOptions } from './options';
-import type { Transcript } from './transcript';
+import { WhisperModel, loadModel, transcribeValidated } from './model';
+import { toNativeLoadOptions, validateLoadOptions, validateTranscribeOptions } from './options';
+import type { LoadModelOptions, TranscribeOptions } from './types/options';
+import type { Transcript } from './types/transcript';
 
 export { WhisperModel, loadModel };
-export type { LanguageDetection } from './model';
 export { LANGUAGES } from './languages';
 export { cacheDirectory } from './models/cache';
 export { downloadModel, type DownloadModelOptions, type DownloadProgress } from './models/download';
@@ -57,12 +57,20 @@ export {
   type WhisperErrorCode,
 } from './errors';
 export { decodeAudio, type AudioChannels, type AudioFormat, type AudioInput, type AudioSourceInfo } from './audio';
-export type { ModelInfo } from './model-info';
-export type { LoadModelOptions, TranscribeOptions } from './options';
-export type { AlignmentHead, AlignmentHeadsPreset, DtwInfo, DtwOption, DtwOptions } from './word-timing';
-export type { LongFormReport, Segment, Token, Transcript, TranscriptTimings } from './transcript';
-export type { SpeculativeReport } from './speculative';
-export type { ChunkReport, LongFormMode, WindowReport } from './long-form';
+export type { AlignmentHead, AlignmentHeadsPreset, DtwInfo, DtwOption, DtwOptions, ModelInfo } from './types/model-info';
+export type { AssistantModel, DetectLanguageOptions, LoadModelOptions, TranscribeOptions } from './types/options';
+export type {
+  ChunkReport,
+  LanguageDetection,
+  LongFormMode,
+  LongFormReport,
+  Segment,
+  SpeculativeReport,
+  Token,
+  Transcript,
+  TranscriptTimings,
+  WindowReport,
+} from './types/transcript';
 export {
   formatTimestamp,
   formatTranscript,
@@ -126,7 +134,8 @@ export async function transcribe(audio: AudioInput, options: TopLevelTranscribeO
     pending.catch(() => cachedModels.delete(key));
   }
   const model = await pending;
-  return model.transcribe(audio, rest);
+  // Options and audio were checked above: the model checks only what depends on it.
+  return transcribeValidated(model, audio, rest);
 }
 
 /** Disposes the models kept by the top-level `transcribe()`. */

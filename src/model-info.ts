@@ -3,23 +3,7 @@
  * whisper.cpp and Distil-Whisper, and the facts that change how whisper.cpp treats it.
  */
 import type { NativeModelFacts } from './native';
-import type { DtwInfo } from './word-timing';
-
-export interface ModelInfo extends NativeModelFacts {
-  /** e.g. 'tiny.en', 'medium', 'large-v3', 'distil-medium.en', or 'custom' for other shapes. */
-  type: string;
-  /** Has language tokens (n_vocab ≥ 51865); `.en` models don't. */
-  multilingual: boolean;
-  /** A Distil-Whisper model: full encoder, decoder cut to a few layers. */
-  distilled: boolean;
-  /**
-   * whisper.cpp 1.9.1 forces `noTimestamps` for this model (2 decoder layers and
-   * n_vocab ≠ 51866: first-generation distilled models such as distil-medium.en).
-   */
-  forcedNoTimestamps: boolean;
-  /** Loaded with `dtw`: the alignment heads its tokens are timed with. `null` otherwise. */
-  dtw: DtwInfo | null;
-}
+import type { DtwInfo, ModelInfo } from './types/model-info';
 
 const SIZE_BY_ENCODER_LAYERS: Record<number, { name: string; width: number }> = {
   4: { name: 'tiny', width: 384 },

@@ -1,76 +1,8 @@
-/** The result of a transcription, in seconds, built from the addon's centisecond values. */
+/** Builds a transcript, in seconds, from the addon's centisecond values (types: src/types/transcript.ts). */
 import type { AudioSourceInfo } from './audio/types';
-import type { ChunkReport, LongFormMode, WindowReport } from './long-form';
 import type { NativeSegment, NativeTranscription } from './native';
-import type { SpeculativeReport } from './speculative';
-
-export interface Token {
-  id: number;
-  text: string;
-  /** Probability of the token. */
-  probability: number;
-  logProbability: number;
-  /**
-   * Seconds; meaningful with `tokenTimestamps: true`, or on a model loaded with `dtw`
-   * (`transcript.wordTiming` says which timed them).
-   */
-  start: number;
-  end: number;
-}
-
-export interface Segment {
-  /** Seconds from the start of the audio. */
-  start: number;
-  end: number;
-  text: string;
-  /** Probability that the window holding this segment has no speech. */
-  noSpeechProbability: number;
-  /** Present with `tokens: true` or `tokenTimestamps: true`. */
-  tokens?: Token[];
-}
-
-export interface TranscriptTimings {
-  /** Wall time of the native job, queueing excluded. */
-  totalMs: number;
-  /** Seconds of audio transcribed. */
-  audioSeconds: number;
-  /** totalMs / audio duration: below 1 is faster than real time. */
-  realTimeFactor: number;
-  /** How many 30-s windows went through the encoder. */
-  encoderRuns: number;
-}
-
-/** Which long-form algorithm produced a transcript, and why (option `longForm`). */
-export interface LongFormReport {
-  mode: LongFormMode;
-  reason: string;
-  /** 'smart': the windows, in seconds, with why each ends where it does. */
-  windows?: WindowReport[];
-  /** 'chunked': the chunks, the part of each it speaks for, and how each was joined. */
-  chunks?: ChunkReport[];
-}
-
-export interface Transcript {
-  /** All segment texts joined, trimmed. */
-  text: string;
-  segments: Segment[];
-  /** Language code: the one asked for, or the detected one with `language: 'auto'`. */
-  language: string;
-  timings: TranscriptTimings;
-  /** The input as it was before conversion to 16 kHz mono. */
-  audio: AudioSourceInfo;
-  /** The long-form algorithm used, and why. */
-  longForm: LongFormReport;
-  /** With `assistantModel`: how speculative decoding went. */
-  speculative?: SpeculativeReport;
-  /**
-   * How token and word times were found, when the segments have tokens with times:
-   * `'dtw'` on a model loaded with the `dtw` option (alignment of the cross-attention),
-   * `'heuristic'` with `tokenTimestamps: true` otherwise (whisper.cpp's timestamp-token
-   * probabilities and signal energy). Absent when tokens carry no times.
-   */
-  wordTiming?: 'dtw' | 'heuristic';
-}
+import { transcribeDefault } from './options/table';
+import type { LongFormReport, Segment, Transcript } from './types/transcript';
 
 // whisper.cpp counts time in centiseconds. Divide (not multiply by 0.01) so 2990 -> 29.9 exactly.
 const TICKS_PER_SECOND = 100;
@@ -95,8 +27,7 @@ export function toSegment(s: NativeSegment): Segment {
   return segment;
 }
 
-/** whisper.cpp's default `no_speech_thold` (option `noSpeechThreshold`). */
-export const DEFAULT_NO_SPEECH_THRESHOLD = 0.6;
+const DEFAULT_NO_SPEECH_THRESHOLD: number = transcribeDefault('noSpeechThreshold');
 
 // Nothing but bracketed annotations: " [BLANK_AUDIO]", " (buzzing)", "[MUSIC] [APPLAUSE]".
 const ANNOTATION_ONLY = /^(?:\s*(?:\[[^[\]]*\]|\([^()]*\)))+\s*$/;

@@ -1,17 +1,22 @@
 /** Option validation and mapping, and model-type derivation: pure TypeScript, no addon. */
 import { InvalidOptionError } from '../src';
-import { deriveModelInfo, type ModelInfo } from '../src/model-info';
+import { deriveModelInfo } from '../src/model-info';
+import type { ModelInfo } from '../src/types/model-info';
 import type { NativeModelFacts } from '../src/native';
 import { checkOptionsForModel, defaultThreads, toNativeParams, validateLoadOptions, validateTranscribeOptions } from '../src/options';
 
 describe('transcribe options', () => {
   test('defaults follow whisper.cpp\'s library: greedy, language en, min(4, cores) threads; bestOf 5 and seed 0 always', () => {
-    expect(toNativeParams(validateTranscribeOptions(undefined), undefined)).toEqual({
+    expect(toNativeParams(validateTranscribeOptions(undefined), undefined)).toMatchObject({
       strategy: 'greedy',
       threads: defaultThreads(),
       language: 'en',
       bestOf: 5,
       seed: 0,
+      temperature: 0,
+      temperatureIncrement: 0.2,
+      windowContext: true,
+      tokenDetails: false,
     });
     // Beam search's defaults in whisper.cpp leave best_of at -1 (the fallback's sample count).
     expect(toNativeParams({ beamSize: 5 }, 1)).toMatchObject({ strategy: 'beam', beamSize: 5, bestOf: 5 });
@@ -38,13 +43,11 @@ describe('transcribe options', () => {
 
   test('whisper-cli\'s pinning flags have named equivalents', () => {
     // -bs 1 -nf -t 2
-    expect(toNativeParams({ beamSize: 1, temperatureIncrement: 0, threads: 2 }, undefined)).toEqual({
+    expect(toNativeParams({ beamSize: 1, temperatureIncrement: 0, threads: 2 }, undefined)).toMatchObject({
       strategy: 'greedy',
+      beamSize: 1,
       threads: 2,
-      language: 'en',
       temperatureIncrement: 0,
-      bestOf: 5,
-      seed: 0,
     });
   });
 

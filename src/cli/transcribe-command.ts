@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { InvalidAudioError, InvalidOptionError } from '../errors';
 import { formatTranscript, type TranscriptFormat } from '../formats';
 import { loadModel, type WhisperModel } from '../model';
-import type { TranscribeOptions } from '../options';
+import type { TranscribeOptions } from '../types/options';
 import { checkModelPrecision } from '../models/precision';
 import { ensureModel, type CliContext } from './model-choice';
 import { ProgressBar, QUIET } from './progress';

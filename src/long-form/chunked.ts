@@ -5,10 +5,11 @@
  * the tokens the merge kept from it, in original-audio time.
  */
 import type { NativeSegment, NativeSpeculativeStats, NativeToken, NativeTranscription } from '../native';
+import type { ChunkReport } from '../types/transcript';
 import { addSpeculativeStats } from '../speculative';
 import { SAMPLE_RATE, sampleRange, shiftToken, textTokens, toTicks, type LongFormContext } from './context';
 import { planChunks, type PlannedChunk } from './chunks';
-import { ChunkMerger, type MergeResult } from './merge';
+import { ChunkMerger } from './merge';
 
 export interface ChunkedOptions {
   from: number;
@@ -19,14 +20,6 @@ export interface ChunkedOptions {
   parallel: number;
   /** Token times are meaningful (tokenTimestamps): segment bounds follow the kept tokens. */
   tokenTimes: boolean;
-}
-
-export interface ChunkReport extends PlannedChunk {
-  /** How this chunk's text was joined to the previous one's. */
-  join: MergeResult['joins'][number];
-  /** Text tokens the chunk produced, and how many of them the merge kept. */
-  tokens: number;
-  keptTokens: number;
 }
 
 export async function transcribeInChunks(ctx: LongFormContext, options: ChunkedOptions): Promise<{ result: NativeTranscription; chunks: ChunkReport[] }> {

@@ -10,13 +10,12 @@
  *   without timestamps, would otherwise advance in blind 30-s hops that cut words in two.
  * - 'chunked': Distil-Whisper's chunked algorithm (./chunked.ts), on request.
  */
-import type { ModelInfo } from '../model-info';
-import type { TranscribeOptions } from '../options';
+import type { ModelInfo } from '../types/model-info';
+import type { TranscribeOptions } from '../types/options';
+import type { LongFormMode } from '../types/transcript';
 
-export type LongFormMode = 'native' | 'smart' | 'chunked';
-
-export { transcribeInWindows, MAX_WINDOW_SECONDS, type WindowReport } from './smart-windows';
-export { transcribeInChunks, type ChunkReport } from './chunked';
+export { transcribeInWindows, MAX_WINDOW_SECONDS } from './smart-windows';
+export { transcribeInChunks } from './chunked';
 export type { LongFormContext, SpeechAnalysis } from './context';
 
 export interface LongFormChoice {

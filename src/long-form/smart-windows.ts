@@ -6,15 +6,11 @@
  * back to the original audio.
  */
 import type { NativeSegment, NativeSpeculativeStats, NativeTranscribeParams, NativeTranscription } from '../native';
+import type { WindowReport } from '../types/transcript';
 import { addSpeculativeStats } from '../speculative';
 import { SAMPLE_RATE, sampleRange, shiftToken, textTokens, toTicks, type LongFormContext } from './context';
-import { DEFAULT_SPEECH_DETECTION, speechRegions, type Region, type SpeechDetectionOptions } from './speech';
+import { speechRegions, type Region, type SpeechDetectionOptions } from './speech';
 import { planWindows, type PlannedWindow } from './windows';
-
-export interface WindowReport extends PlannedWindow {
-  /** False when the VAD heard no speech in it: the window was not decoded. */
-  transcribed: boolean;
-}
 
 export interface SmartWindowOptions {
   /** Seconds of the audio to cover. */
@@ -36,7 +32,7 @@ export async function transcribeInWindows(ctx: LongFormContext, options: SmartWi
   // One thread: the VAD is a small LSTM run frame by frame (5 min of audio: 0.8 s on one
   // thread, 1.1 s on two).
   const analysis = await ctx.analyze(options.vadModel, 1);
-  const speech = analysis.speechProbabilities ? speechRegions(analysis.speechProbabilities, duration, options.speechDetection ?? DEFAULT_SPEECH_DETECTION) : null;
+  const speech = analysis.speechProbabilities ? speechRegions(analysis.speechProbabilities, duration, options.speechDetection) : null;
   const planned = planWindows({ start: options.from, end: Math.min(options.to, duration), rms: analysis.rms, speech, maxSeconds: MAX_WINDOW_SECONDS });
 
   const initialTokens = options.carryInitialPrompt && options.initialPrompt ? Array.from(ctx.tokenize(options.initialPrompt)) : [];

@@ -9,28 +9,22 @@
 /** One VAD frame: 512 samples at 16 kHz. */
 export const VAD_FRAME_SECONDS = 512 / 16000;
 
+/** The transcribe options vadThreshold, vadMinSpeechMs, vadMinSilenceMs, vadSpeechPadMs (defaults: src/options/table.ts). */
 export interface SpeechDetectionOptions {
-  /** Probability at which speech starts. whisper.cpp's default `0.5`. */
+  /** Probability at which speech starts. */
   threshold: number;
-  /** Shortest speech kept, ms. Default `250`. */
+  /** Shortest speech kept, ms. */
   minSpeechMs: number;
-  /** Silence that ends speech, ms. Default `100`. */
+  /** Silence that ends speech, ms. */
   minSilenceMs: number;
-  /** Padding around each region, ms. Default `30`. */
+  /** Padding around each region, ms. */
   padMs: number;
 }
-
-export const DEFAULT_SPEECH_DETECTION: Readonly<SpeechDetectionOptions> = Object.freeze({
-  threshold: 0.5,
-  minSpeechMs: 250,
-  minSilenceMs: 100,
-  padMs: 30,
-});
 
 /** [start, end] in seconds, sorted, disjoint, within [0, durationSeconds]. */
 export type Region = readonly [number, number];
 
-export function speechRegions(probabilities: ArrayLike<number>, durationSeconds: number, options: SpeechDetectionOptions = DEFAULT_SPEECH_DETECTION): Region[] {
+export function speechRegions(probabilities: ArrayLike<number>, durationSeconds: number, options: SpeechDetectionOptions): Region[] {
   const endThreshold = Math.max(0.01, options.threshold - 0.15);
   const raw: [number, number][] = [];
   let start = -1;

@@ -5,147 +5,41 @@
  * them deterministically once running jobs have stopped; if a model is simply dropped, the
  * addon's finalizer frees them when V8 collects it.
  */
-import { type AudioInput, type StagedInput, SAMPLE_RATE, checkAudioInput, stageAudio } from './audio';
-import { native } from './binding';
-import { AbortError, DisposedError, InvalidOptionError, fromNativeError } from './errors';
-import { audioTooLong, bytesPerSample, memoryBudget } from './memory';
-import { LANGUAGES, languageCount } from './languages';
-import { deriveModelInfo, type ModelInfo } from './model-info';
-import { JobQueue } from './job-queue';
-import {
-  chooseLongForm,
-  defaultChunkSeconds,
-  transcribeInChunks,
-  transcribeInWindows,
-  type LongFormChoice,
-  type LongFormContext,
-  type SpeechAnalysis,
-} from './long-form';
-import { DEFAULT_SPEECH_DETECTION } from './long-form/speech';
-import type { NativeJobEvent, NativeModel, NativeSegment, NativeTranscribeParams, NativeTranscription } from './native';
+import { type AudioInput, type StagedInput, SAMPLE_RATE, checkAudioInput, stageAudio } from '../audio';
+import { AbortError, DisposedError, InvalidOptionError, fromNativeError } from '../errors';
+import { JobQueue } from '../job-queue';
+import { LANGUAGES, languageCount } from '../languages';
+import { chooseLongForm } from '../long-form';
+import { audioTooLong, bytesPerSample, memoryBudget } from '../memory';
+import { deriveModelInfo } from '../model-info';
+import { native } from '../binding';
+import type { NativeModel, NativeTranscribeParams, NativeTranscription } from '../native';
 import {
   checkOptionsForModel,
   defaultThreads,
-  validateDetectLanguageOptions,
   toNativeLoadOptions,
   toNativeParams,
+  validateDetectLanguageOptions,
   validateLoadOptions,
   validateTranscribeOptions,
-  type LoadModelOptions,
-  type TranscribeOptions,
-} from './options';
-import { speculativeReport } from './speculative';
-import { resolveDtw } from './word-timing';
-import { buildTranscript, isNoSpeechAnnotation, toSegment, type LongFormReport, type Segment, type Transcript } from './transcript';
-
-// Every job running in this thread. At process.exit() libuv joins its thread pool, which
-// would wait for each running transcription to finish (minutes, for long audio): cancel
-// them first so exit is prompt. The listener is there only while jobs run.
-const runningJobs = new Set<{ cancel(): void }>();
-const cancelRunningJobs = () => {
-  for (const job of runningJobs) job.cancel();
-};
-
-function track(job: { cancel(): void }): void {
-  if (runningJobs.size === 0) process.on('exit', cancelRunningJobs);
-  runningJobs.add(job);
-}
-
-function untrack(job: { cancel(): void }): void {
-  if (runningJobs.delete(job) && runningJobs.size === 0) process.off('exit', cancelRunningJobs);
-}
+} from '../options';
+import { speculativeReport } from '../speculative';
+import { buildTranscript } from '../transcript';
+import type { ModelInfo } from '../types/model-info';
+import type { DetectLanguageOptions, LoadModelOptions, TranscribeOptions } from '../types/options';
+import type { LanguageDetection, LongFormReport, Segment, Transcript } from '../types/transcript';
+import { resolveDtw } from '../word-timing';
+import { AssistantChecks } from './assistant';
+import { JobEvents } from './job-events';
+import { runLongForm } from './long-form-job';
+import { trackJob, untrackJob } from './running-jobs';
 
 /**
- * Delivers a job's streamed segments and progress to the user's callbacks: each segment
- * exactly once and in order (events that arrive after the result are already covered by
- * it), progress increasing and ending at 100. A callback that throws aborts the job, and
- * its error is what the caller gets.
+ * Transcribes with options and audio the caller has already validated (the top-level
+ * `transcribe()`), so that each call checks them once. Set by WhisperModel's static block:
+ * the only way to reach its private path from outside the class.
  */
-class JobEvents {
-  /** Cancels the transcription's native jobs (a callback threw). */
-  job: { cancel(): void } | undefined;
-  error: unknown;
-  readonly listener: ((event: NativeJobEvent) => void) | undefined;
-  #delivered = 0;
-  #percent = -1;
-  #closed = false;
-  readonly #onSegment: TranscribeOptions['onSegment'];
-  readonly #onProgress: TranscribeOptions['onProgress'];
-  readonly #noSpeechThreshold: number | undefined;
-  // Streamed segments come numbered as whisper.cpp numbers them; those that are no speech
-  // (isNoSpeechAnnotation) are not in the transcript, and the ones after them move up.
-  readonly #kept: boolean[] = [];
-
-  constructor({ onSegment, onProgress, noSpeechThreshold }: TranscribeOptions) {
-    this.#onSegment = onSegment;
-    this.#onProgress = onProgress;
-    this.#noSpeechThreshold = noSpeechThreshold;
-    this.listener = onSegment || onProgress ? (event) => this.#handle(event) : undefined;
-  }
-
-  /** No callback runs after this (the job has settled and the caller has its answer). */
-  close(): void {
-    this.#closed = true;
-  }
-
-  /** Delivers what the events did not, from the final transcript. */
-  finish(transcript: Transcript): void {
-    this.#guard(() => {
-      this.#segments(transcript.segments, 0);
-      this.#progress(100);
-    });
-    if (this.error !== undefined) throw this.error;
-  }
-
-  #handle(event: NativeJobEvent): void {
-    this.#guard(() => {
-      if (event.type === 'segments') this.#streamed(event.segments.map(toSegment), event.index);
-      else this.#progress(event.percent);
-    });
-  }
-
-  #streamed(segments: Segment[], index: number): void {
-    if (index > this.#kept.length) return; // a lost event: the final transcript fills the gap
-    segments.forEach((s, i) => (this.#kept[index + i] = !isNoSpeechAnnotation(s, this.#noSpeechThreshold)));
-    const before = this.#kept.slice(0, index).filter(Boolean).length;
-    this.#segments(segments.filter((_, i) => this.#kept[index + i]), before);
-  }
-
-  #segments(segments: Segment[], index: number): void {
-    // A gap (index past what was delivered) can only mean a lost event: the final
-    // transcript fills it.
-    if (!this.#onSegment || index > this.#delivered) return;
-    for (let i = this.#delivered - index; i < segments.length; i++) {
-      this.#delivered++;
-      this.#onSegment(segments[i]!, index + i);
-    }
-  }
-
-  #progress(percent: number): void {
-    if (!this.#onProgress || percent <= this.#percent) return;
-    this.#percent = percent;
-    this.#onProgress(percent);
-  }
-
-  #guard(deliver: () => void): void {
-    if (this.error !== undefined || this.#closed) return;
-    try {
-      deliver();
-    } catch (error) {
-      this.error = error ?? new Error('a transcription callback threw');
-      this.job?.cancel();
-    }
-  }
-}
-
-export interface LanguageDetection {
-  /** The most likely language code, e.g. 'de'. */
-  language: string;
-  /** Its probability. */
-  probability: number;
-  /** Probability of every language the model knows, by code. */
-  probabilities: Record<string, number>;
-}
+export let transcribeValidated: (model: WhisperModel, audio: AudioInput, checked: TranscribeOptions) => Promise<Transcript>;
 
 export class WhisperModel implements AsyncDisposable {
   /** Facts from the model file's header and how it was loaded. */
@@ -157,9 +51,11 @@ export class WhisperModel implements AsyncDisposable {
   readonly #queue: JobQueue;
   readonly #jobs = new Set<{ job: { cancel(): void }; settled: Promise<unknown> }>();
   #disposing: Promise<void> | undefined;
-  // Speculative decoding: each assistant model's check (checkAssistant), done once.
-  readonly #assistantChecks = new WeakMap<WhisperModel, Promise<{ problem: string | null; sameEncoderWeights: boolean }>>();
-  readonly #warnedAssistants = new WeakSet<WhisperModel>();
+  readonly #assistantChecks = new AssistantChecks();
+
+  static {
+    transcribeValidated = (model, audio, checked) => model.#transcribe(audio, checked);
+  }
 
   private constructor(model: NativeModel, info: ModelInfo, options: LoadModelOptions) {
     this.#native = model;
@@ -203,6 +99,11 @@ export class WhisperModel implements AsyncDisposable {
     this.#live();
     const checked = validateTranscribeOptions(options);
     checkAudioInput(audio, checked.sampleRate);
+    return this.#transcribe(audio, checked);
+  }
+
+  async #transcribe(audio: AudioInput, checked: TranscribeOptions): Promise<Transcript> {
+    this.#live();
     checkOptionsForModel(checked, this.info);
     const params = toNativeParams(checked, this.#threads, this.info.multilingual);
     const assistant = checked.assistantModel === undefined ? undefined : await this.#assistant(checked.assistantModel);
@@ -228,7 +129,7 @@ export class WhisperModel implements AsyncDisposable {
    * Detects the spoken language from the first 30 s (one encoder pass), on multilingual
    * models. Waits for a slot like a transcription; `signal` can cancel it while it waits.
    */
-  async detectLanguage(audio: AudioInput, options: { threads?: number; sampleRate?: number; signal?: AbortSignal } = {}): Promise<LanguageDetection> {
+  async detectLanguage(audio: AudioInput, options: DetectLanguageOptions = {}): Promise<LanguageDetection> {
     this.#live();
     const { threads, sampleRate, signal } = validateDetectLanguageOptions(options);
     checkAudioInput(audio, sampleRate);
@@ -299,12 +200,12 @@ export class WhisperModel implements AsyncDisposable {
       running.add(job);
       const entry = { job, settled: job.promise.catch(() => undefined) };
       this.#jobs.add(entry);
-      track(job);
+      trackJob(job);
       if (signal?.aborted) job.cancel(); // aborted while staging, or between windows
       return job.promise.finally(() => {
         running.delete(job);
         this.#jobs.delete(entry);
-        untrack(job);
+        untrackJob(job);
       });
     };
     events.job = { cancel: cancelRunning };
@@ -317,7 +218,8 @@ export class WhisperModel implements AsyncDisposable {
       if (choice.mode === 'native') {
         result = await start(this.#live().transcribe(staged.audio, params, events.listener));
       } else {
-        ({ result, report } = await this.#runLongForm(staged, params, checked, choice, events, start, cancelRunning));
+        const live = () => this.#live();
+        ({ result, report } = await runLongForm({ info: this.info, live, maxConcurrency: this.#maxConcurrency, staged, params, checked, choice, events, start, cancelRunning }));
       }
       const transcript = buildTranscript(result, staged.samples, params.language, staged.source, report, checked.noSpeechThreshold);
       if (params.tokenDetails && (this.info.dtw || params.tokenTimestamps)) transcript.wordTiming = this.info.dtw ? 'dtw' : 'heuristic';
@@ -340,81 +242,6 @@ export class WhisperModel implements AsyncDisposable {
       // Long-form jobs shared the samples; each running job holds them until it ends.
       if (choice.mode !== 'native') staged.audio.release();
     }
-  }
-
-  /** Smart windows or chunks (src/long-form/), each a native job on a range of the staged audio. */
-  async #runLongForm(
-    staged: StagedInput,
-    params: NativeTranscribeParams,
-    checked: TranscribeOptions,
-    choice: LongFormChoice,
-    events: JobEvents,
-    start: <T>(job: { promise: Promise<T>; cancel(): void }) => Promise<T>,
-    cancelRunning: () => void,
-  ): Promise<{ result: NativeTranscription; report: LongFormReport }> {
-    const wantsTokens = Boolean(checked.tokens || checked.tokenTimestamps);
-    // Token detail is needed for prompts and merging; the caller gets it only if asked.
-    const strip = (segments: NativeSegment[]) => (wantsTokens ? segments : segments.map(({ tokens: _, ...rest }) => rest));
-    const signal = checked.signal;
-    const { offsetMs: _offset, durationMs: _duration, ...windowParams } = params; // covered by from/to below
-    const context: LongFormContext = {
-      sampleCount: staged.samples,
-      params: windowParams,
-      // whisper.cpp: <|endoftext|> is 50256 in English-only vocabularies, 50257 otherwise;
-      // every id from there on is special (language, task, timestamps).
-      eot: this.info.multilingual ? 50257 : 50256,
-      maxPromptTokens: Math.floor(this.info.nTextCtx / 2) - 1,
-      run: (range, p) => start(this.#live().transcribe(staged.audio, p, undefined, range)),
-      analyze: (vadModel, threads): Promise<SpeechAnalysis> => start(native().analyzeSpeech(staged.audio, { vadModel, threads })),
-      tokenize: (text) => this.#live().tokenize(text),
-      detokenize: (tokens) => this.#live().detokenize(Int32Array.from(tokens)),
-      emit: (event) => events.listener?.(event.type === 'segments' ? { ...event, segments: strip(event.segments) } : event),
-      throwIfStopped: () => {
-        if (events.error !== undefined) throw events.error; // a callback threw
-        this.#live();
-        if (signal?.aborted) throw new AbortError('the transcription was aborted', { cause: signal.reason });
-      },
-      cancelRunning,
-    };
-    const from = checked.offset ?? 0;
-    const to = checked.duration ? from + checked.duration : Infinity;
-    const started = performance.now();
-    let result: NativeTranscription;
-    let report: LongFormReport;
-    if (choice.mode === 'smart') {
-      const out = await transcribeInWindows(context, {
-        from,
-        to,
-        vadModel: checked.vadModel,
-        speechDetection: {
-          threshold: checked.vadThreshold ?? DEFAULT_SPEECH_DETECTION.threshold,
-          minSpeechMs: checked.vadMinSpeechMs ?? DEFAULT_SPEECH_DETECTION.minSpeechMs,
-          minSilenceMs: checked.vadMinSilenceMs ?? DEFAULT_SPEECH_DETECTION.minSilenceMs,
-          padMs: checked.vadSpeechPadMs ?? DEFAULT_SPEECH_DETECTION.padMs,
-        },
-        trimToSpeech: this.info.forcedNoTimestamps || Boolean(checked.noTimestamps),
-        carryInitialPrompt: Boolean(checked.carryInitialPrompt),
-        initialPrompt: checked.initialPrompt,
-      });
-      result = out.result;
-      report = { ...choice, windows: out.windows };
-    } else {
-      const chunkSeconds = checked.chunkLength ?? defaultChunkSeconds(this.info);
-      const out = await transcribeInChunks(context, {
-        from,
-        to,
-        chunkSeconds,
-        strideSeconds: checked.chunkStride ?? chunkSeconds / 6,
-        parallel: checked.parallelChunks ?? this.#maxConcurrency,
-        tokenTimes: Boolean(checked.tokenTimestamps),
-      });
-      result = out.result;
-      report = { ...choice, chunks: out.chunks };
-    }
-    // Wall time: chunks run in parallel, so the jobs' own times overlap.
-    result.totalMs = performance.now() - started;
-    result.segments = strip(result.segments);
-    return { result, report };
   }
 
   /**
@@ -504,29 +331,8 @@ export class WhisperModel implements AsyncDisposable {
     }
     const model = candidate as WhisperModel;
     if (model.disposed) throw new DisposedError("transcribe option 'assistantModel': the assistant model has been disposed");
-    let check = this.#assistantChecks.get(model);
-    if (!check) {
-      check = this.#live().checkAssistant(model.#live());
-      this.#assistantChecks.set(model, check);
-    }
-    let result;
-    try {
-      result = await check;
-    } catch (error) {
-      this.#assistantChecks.delete(model); // e.g. disposed meanwhile: check again next time
-      throw fromNativeError(error);
-    }
-    if (result.problem !== null) {
-      throw new InvalidOptionError(`transcribe option 'assistantModel': ${model.info.type} cannot draft for ${this.info.type}: ${result.problem}`);
-    }
-    if (!result.sameEncoderWeights && !this.#warnedAssistants.has(model)) {
-      this.#warnedAssistants.add(model);
-      process.emitWarning(
-        `the assistant model's encoder weights (${model.info.type}) differ from ${this.info.type}'s, so it runs its own encoder on every window: speculative decoding then saves less`,
-        { code: 'WHISPER_NAPI_ASSISTANT_ENCODER' },
-      );
-    }
-    return { model, sharesEncoder: result.sameEncoderWeights };
+    const { sharesEncoder } = await this.#assistantChecks.check({ info: this.info, native: this.#live() }, model, { info: model.info, native: model.#live() });
+    return { model, sharesEncoder };
   }
 }
 
