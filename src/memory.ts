@@ -45,7 +45,7 @@ export function formatBytes(bytes: number): string {
 }
 
 /** The error for a job whose needs (`reason`) exceed `budget`. */
-export function outOfMemory(reason: string, budget: number): OutOfMemoryError {
+function outOfMemory(reason: string, budget: number): OutOfMemoryError {
   const capped = memoryCap() !== undefined ? ' (capped by WHISPER_NAPI_MAX_MEMORY)' : '';
   return new OutOfMemoryError(`${reason}, but only ${formatBytes(budget)} is available${capped}`);
 }

@@ -27,7 +27,7 @@ import {
 import type { AudioInput, AudioSourceInfo } from './types';
 
 export type { AudioChannels, AudioFormat, AudioInput, AudioSourceInfo } from './types';
-export { MAX_SAMPLES, SAMPLE_RATE } from './pcm';
+export { SAMPLE_RATE } from './pcm';
 
 const ACCEPTED =
   'a Float32Array or Int16Array of samples, { sampleRate, channelData: Float32Array[] }, the bytes of an encoded file (Buffer, Uint8Array, ArrayBuffer), a file path or a file: URL';

@@ -101,7 +101,7 @@ function parseFmt(fmt: Uint8Array): WavFormat {
 }
 
 /** Walks the RIFF chunks up to `data`, checking every size against the file. */
-export async function parseWav(reader: ByteReader): Promise<WavLayout> {
+async function parseWav(reader: ByteReader): Promise<WavLayout> {
   const size = reader.size;
   const riff = await readExactly(reader, 0, 12);
   const isRf64 = ascii(riff, 0, 4) === 'RF64';

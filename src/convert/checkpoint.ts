@@ -18,7 +18,7 @@ async function has(dir: string, name: string): Promise<boolean> {
  * CTranslate2: `model.bin` beside `config.json`. Transformers: `config.json` with
  * safetensors weights. A path to a CTranslate2 `model.bin` means its directory.
  */
-export async function detectFormat(input: string): Promise<{ dir: string; format: CheckpointFormat }> {
+async function detectFormat(input: string): Promise<{ dir: string; format: CheckpointFormat }> {
   let stat;
   try {
     stat = await fs.stat(input);

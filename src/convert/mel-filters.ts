@@ -8,7 +8,7 @@
  */
 
 export const SAMPLE_RATE = 16000;
-export const N_FFT = 400;
+const N_FFT = 400;
 export const N_FFT_BINS = N_FFT / 2 + 1;
 
 const F_SP = 200 / 3; // Hz per mel below 1 kHz

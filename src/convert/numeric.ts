@@ -25,7 +25,7 @@ function halves(): Float32Array {
 const f32 = new Float32Array(1);
 const u32 = new Uint32Array(f32.buffer);
 
-export function floatToHalf(value: number): number {
+function floatToHalf(value: number): number {
   f32[0] = value;
   const x = u32[0]!;
   const sign = (x >>> 16) & 0x8000;

@@ -14,7 +14,7 @@ import type { ModelInfo } from '../types/model-info';
 import type { TranscribeOptions } from '../types/options';
 import type { LongFormMode } from '../types/transcript';
 
-export { transcribeInWindows, MAX_WINDOW_SECONDS } from './smart-windows';
+export { transcribeInWindows } from './smart-windows';
 export { transcribeInChunks } from './chunked';
 export type { LongFormContext, SpeechAnalysis } from './context';
 

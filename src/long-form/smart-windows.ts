@@ -86,7 +86,7 @@ export async function transcribeInWindows(ctx: LongFormContext, options: SmartWi
  * A window's segments in original-audio time. When the model predicts no timestamps, a
  * segment spans the whole window; with VAD regions it is trimmed to the speech in it.
  */
-export function mapWindowSegments(segments: readonly NativeSegment[], window: PlannedWindow, speech: readonly Region[] | null): NativeSegment[] {
+function mapWindowSegments(segments: readonly NativeSegment[], window: PlannedWindow, speech: readonly Region[] | null): NativeSegment[] {
   const offset = toTicks(window.start);
   const lo = offset;
   const hi = toTicks(window.end);

@@ -32,7 +32,7 @@ export function checkModelPrecision(value: unknown, where = "option 'precision'"
 }
 
 /** Where the copy of `original` at `precision` lives: ggml-base.en.bin -> ggml-base.en-q8_0.bin. */
-export function fileAtPrecision(original: string, precision: ModelPrecision): string {
+function fileAtPrecision(original: string, precision: ModelPrecision): string {
   if (precision === 'original') return original;
   const ext = path.extname(original);
   return path.join(path.dirname(original), `${path.basename(original, ext)}-${precision}${ext || '.bin'}`);

@@ -39,14 +39,14 @@ export interface OptionSpec {
 
 // Past these whisper.cpp misbehaves or allocates without bound: more than 8 decoders
 // (WHISPER_MAX_DECODERS), temperatures above 1, huge prompts.
-export const MAX_THREADS = 64;
+const MAX_THREADS = 64;
 const MAX_DECODERS = 8;
 const MAX_PROMPT_LENGTH = 1024;
 
 /** Options whose values are functions or objects: checked by hand in ./validate.ts. */
 export type ObjectOption = 'signal' | 'onSegment' | 'onProgress' | 'assistantModel';
 
-export const LONG_FORM_MODES = ['auto', 'native', 'smart', 'chunked'] as const;
+const LONG_FORM_MODES = ['auto', 'native', 'smart', 'chunked'] as const;
 
 export const TRANSCRIBE_OPTIONS = {
   sampleRate: { kind: 'integer', min: MIN_SAMPLE_RATE, max: MAX_SAMPLE_RATE, native: null },
