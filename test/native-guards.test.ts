@@ -125,3 +125,27 @@ test.each([
     await m.dispose();
   }
 });
+
+test('audio staged for a call that the addon refuses before taking it is freed at once, not at the next GC', async () => {
+  const { InvalidOptionError, loadModel } = await import('../src');
+  const m = await loadModel(modelPath(MODELS.micro), { threads: 1 });
+  // Record every StagedAudio the library creates (its methods are read-only: subclass it).
+  const Original = addon.StagedAudio;
+  const created: InstanceType<typeof Original>[] = [];
+  addon.StagedAudio = class extends Original {
+    constructor(limitSamples: number) {
+      super(limitSamples);
+      created.push(this);
+    }
+  };
+  try {
+    // std::regex rejects the lookbehind while the parameters are read, before the samples move.
+    await expect(m.transcribe(jfk(), { suppressRegex: '(?<=a)b' })).rejects.toThrow(InvalidOptionError);
+    expect(created).toHaveLength(1);
+    // Freed: the 176,000 samples are gone now, not when V8 collects the wrapper.
+    expect(created[0]!.length).toBe(0);
+  } finally {
+    addon.StagedAudio = Original;
+    await m.dispose();
+  }
+});

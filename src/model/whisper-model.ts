@@ -141,7 +141,12 @@ export class WhisperModel implements AsyncDisposable {
     try {
       // whisper.cpp looks at the first 30 s only: stage (and decode) no more than that.
       const staged = await stageAudio(audio, { sampleRate, signal, maxSeconds: 30 });
-      const pending = this.#live().detectLanguage(staged.audio, threads ?? this.#threads ?? defaultThreads());
+      let pending: Promise<{ languageId: number; probabilities: number[] }>;
+      try {
+        pending = this.#live().detectLanguage(staged.audio, threads ?? this.#threads ?? defaultThreads());
+      } finally {
+        staged.audio.release(); // taken by the job, or left by a call that threw: free it now
+      }
       // Not cancellable (one encoder pass), but dispose() waits for it like for a job.
       const entry = { job: { cancel: () => undefined }, settled: pending.catch(() => undefined) };
       this.#jobs.add(entry);
@@ -239,8 +244,11 @@ export class WhisperModel implements AsyncDisposable {
     } finally {
       events.close();
       signal?.removeEventListener('abort', cancelRunning);
-      // Long-form jobs shared the samples; each running job holds them until it ends.
-      if (choice.mode !== 'native') staged.audio.release();
+      // On every path, not only the long-form one: a job that took the samples holds them
+      // until it ends (release() then frees nothing more), long-form jobs share them until
+      // theirs end, and a call that threw before taking them (say, a suppressRegex that
+      // std::regex rejects) would otherwise leave them to the garbage collector.
+      staged.audio.release();
     }
   }
 
