@@ -33,11 +33,15 @@ describe('speech regions from VAD probabilities', () => {
     const regions = speechRegions(p, 10, { threshold: 0.5, minSpeechMs: 250, minSilenceMs: 100, padMs: 30 });
     // [1,3] and [3.05,4] are one region (a 50-ms pause is shorter than minSilenceMs); the
     // 100-ms blip at 6 s is shorter than minSpeechMs.
+    // Speech is seen from the first frame at or after each edge (frames of 32 ms: 1 s is
+    // seen at 1.024, 4 s at 4.000), and the pad moves each edge by exactly 30 ms: a pad
+    // of 29 or 31 ms fails.
+    const frame = (t: number) => Math.ceil(t / VAD_FRAME_SECONDS - 1e-6) * VAD_FRAME_SECONDS;
     expect(regions.length).toBe(2);
-    expect(regions[0]![0]).toBeCloseTo(1 - 0.03, 1);
-    expect(regions[0]![1]).toBeCloseTo(4 + 0.03, 1);
-    expect(regions[1]![0]).toBeCloseTo(7 - 0.03, 1);
-    expect(regions[1]![1]).toBeCloseTo(9 + 0.03, 1);
+    expect(regions[0]![0]).toBeCloseTo(frame(1) - 0.03, 6);
+    expect(regions[0]![1]).toBeCloseTo(frame(4) + 0.03, 6);
+    expect(regions[1]![0]).toBeCloseTo(frame(7) - 0.03, 6);
+    expect(regions[1]![1]).toBeCloseTo(frame(9) + 0.03, 6);
   });
 
   test('silences are the complement of speech within a span', () => {
