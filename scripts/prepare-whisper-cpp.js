@@ -6,8 +6,9 @@
 // against the SHA-512 recorded in package-lock.json when it installs it, so this
 // script only has to check that the package on disk is the pinned one and copy the tree.
 //
-// The copy then gets our few small patches (scripts/whisper-cpp-patches.js, each with its
-// reason); the stamp file records which.
+// The copy then gets our patches (scripts/patches/*.patch, each with its reason, applied all
+// or nothing by scripts/whisper-cpp-patches.js, which stamps the tree; CMakeLists.txt
+// refuses a tree whose stamp does not match the patches and files).
 //
 // Set WHISPER_CPP_DIR to build against another whisper.cpp checkout instead; then
 // nothing is copied or patched and CMakeLists.txt reads the source from there.
@@ -16,7 +17,7 @@
 const fs = require('node:fs');
 const path = require('node:path');
 
-const { PATCHES, applyPatches } = require('./whisper-cpp-patches.js');
+const { PatchError, applyPatches, patchProblems } = require('./whisper-cpp-patches.js');
 
 const PINNED_PACKAGE = 'nodejs-whisper';
 const PINNED_PACKAGE_VERSION = '0.3.1';
@@ -29,11 +30,6 @@ const stamp = path.join(root, 'deps', 'whisper.cpp.source.json');
 function fail(message) {
   console.error(`whisper-napi: ${message}`);
   process.exit(1);
-}
-
-// The patches' content, not only their names: an edited patch must replace the copy too.
-function patchesDigest() {
-  return require('node:crypto').createHash('sha256').update(JSON.stringify(PATCHES)).digest('hex').slice(0, 16);
 }
 
 function whisperVersionOf(dir) {
@@ -51,15 +47,11 @@ function main() {
     // Already prepared (or shipped inside the published package): keep it only if it is
     // the pinned source.
     const prepared = JSON.parse(fs.readFileSync(stamp, 'utf8'));
-    const patches = PATCHES.map((p) => p.id);
-    if (
-      prepared.package === `${PINNED_PACKAGE}@${PINNED_PACKAGE_VERSION}` &&
-      whisperVersionOf(target) === PINNED_WHISPER_VERSION &&
-      JSON.stringify(prepared.patches) === JSON.stringify(patches) &&
-      prepared.patchesDigest === patchesDigest()
-    ) {
+    const problems = patchProblems(target);
+    if (prepared.package === `${PINNED_PACKAGE}@${PINNED_PACKAGE_VERSION}` && whisperVersionOf(target) === PINNED_WHISPER_VERSION && problems.length === 0) {
       return;
     }
+    if (problems.length > 0) console.log(`whisper-napi: deps/whisper.cpp: ${problems.join('; ')}`);
     console.log('whisper-napi: deps/whisper.cpp is not the pinned, patched source; replacing it');
   }
 
@@ -86,11 +78,15 @@ function main() {
   fs.rmSync(target, { recursive: true, force: true });
   fs.mkdirSync(path.dirname(target), { recursive: true });
   fs.cpSync(source, target, { recursive: true });
-  const patches = applyPatches(target);
-  fs.writeFileSync(
-    stamp,
-    JSON.stringify({ package: `${PINNED_PACKAGE}@${PINNED_PACKAGE_VERSION}`, whisperCpp: version, patches, patchesDigest: patchesDigest() }, null, 2) + '\n',
-  );
+  let patches;
+  try {
+    patches = applyPatches(target);
+  } catch (error) {
+    // Nothing was written: the copy stays pristine, and unstamped, so CMake refuses it.
+    if (error instanceof PatchError) fail(error.message);
+    throw error;
+  }
+  fs.writeFileSync(stamp, JSON.stringify({ package: `${PINNED_PACKAGE}@${PINNED_PACKAGE_VERSION}`, whisperCpp: version, patches }, null, 2) + '\n');
   console.log(
     `whisper-napi: whisper.cpp ${version} copied from ${PINNED_PACKAGE}@${PINNED_PACKAGE_VERSION} to deps/whisper.cpp, patched: ${patches.join(', ')}`,
   );

@@ -1,7 +1,7 @@
 /**
  * How soon an abort lands. whisper.cpp 1.9.1 alone checks only between encoder/decoder
  * passes (an abort during a distil-medium.en encode waited ~15 s here); with our patch
- * abort-during-compute (scripts/whisper-cpp-patches.js) ggml checks between graph nodes.
+ * abort-during-compute (scripts/patches/01-abort-during-compute.patch) ggml checks between graph nodes.
  */
 import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
