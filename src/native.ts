@@ -7,23 +7,23 @@ export interface NativeLoadOptions {
   useGpu: boolean;
   gpuDevice: number;
   flashAttention: boolean;
-  /** Present an f16/f32 file's matrices as bf16 (binding/model_file.h). Default false. */
+  /** Present an f16/f32 file's matrices as bf16 (binding/model/model_file.h). Default false. */
   bf16Weights?: boolean;
   /** Decoding states kept for reuse: the model's maxConcurrency. */
   maxConcurrency: number;
   /** Bytes the weights may take (src/memory.ts); a larger model is refused before loading. */
   memoryBudget?: number;
-  /** DTW token timing (binding/dtw_heads.h); turns flash attention off. */
+  /** DTW token timing (binding/model/dtw_heads.h); turns flash attention off. */
   dtw?: NativeDtwSpec;
 }
 
 /**
  * Alignment heads: a whisper.cpp preset, (layer, head) pairs flattened, or the last n
- * layers' heads; and whether word boundaries move to pauses (binding/dtw_timing.h).
+ * layers' heads; and whether word boundaries move to pauses (binding/transcribe/dtw_timing.h).
  */
 export type NativeDtwSpec = ({ preset: string } | { heads: number[] } | { topLayers: number }) & { snapToPauses?: boolean };
 
-/** Header fields and load facts, as binding/load_worker.cc reports them. */
+/** Header fields and load facts, as binding/model/load_worker.cc reports them. */
 export interface NativeModelFacts {
   /** Vocabulary size: 51864 (.en), 51865 (multilingual), 51866 (large-v3). */
   nVocab: number;
@@ -59,7 +59,7 @@ export interface NativeModelFacts {
   loadMs: number;
 }
 
-/** Field names read by binding/transcribe_params.cc; absent means whisper.cpp's default. */
+/** Field names read by binding/transcribe/transcribe_params.cc; absent means whisper.cpp's default. */
 export interface NativeTranscribeParams {
   strategy: 'greedy' | 'beam';
   threads: number;
@@ -116,7 +116,7 @@ export interface NativeToken {
   plog: number;
   /**
    * centiseconds. On a model loaded with DTW, text tokens are timed from the alignment
-   * (binding/dtw_timing.h).
+   * (binding/transcribe/dtw_timing.h).
    */
   t0: number;
   t1: number;
@@ -142,7 +142,7 @@ export interface NativeTranscription {
   language: string | null;
   encoderRuns: number;
   totalMs: number;
-  /** With an assistant model (binding/speculative_drafter.h). */
+  /** With an assistant model (binding/speculative/speculative_drafter.h). */
   speculative?: NativeSpeculativeStats;
 }
 
@@ -159,7 +159,7 @@ export interface NativeSpeculativeStats {
   assistantEncoderRuns: number;
   /** Time spent in the assistant. */
   assistantMs: number;
-  /** Verification computed bit for bit as one-token passes (binding/speculative_drafter.h). */
+  /** Verification computed bit for bit as one-token passes (binding/speculative/speculative_drafter.h). */
   exact: boolean;
 }
 
@@ -201,7 +201,7 @@ export interface NativeModel {
   dispose(): Promise<void>;
 }
 
-/** A job's 16 kHz mono samples in native memory, filled slice by slice (binding/staged_audio.h). */
+/** A job's 16 kHz mono samples in native memory, filled slice by slice (binding/audio/staged_audio.h). */
 export interface NativeStagedAudio {
   /** Reserves room for this many 16 kHz samples. */
   reserve(samples: number): void;
@@ -241,12 +241,12 @@ export interface NativeAddon {
   };
   /**
    * Loudness of each 10-ms frame and, with a Silero VAD model, the speech probability of
-   * each 32-ms frame (binding/speech_analysis_worker.h). Shares the audio like a ranged job.
+   * each 32-ms frame (binding/audio/speech_analysis_worker.h). Shares the audio like a ranged job.
    */
   analyzeSpeech(audio: NativeStagedAudio, options: { vadModel?: string; threads: number }): {
     promise: Promise<{ rms: Float32Array; speechProbabilities: Float32Array | null }>;
     cancel(): void;
   };
-  /** whisper.cpp's quantizer on the thread pool (binding/quantize_worker.h). */
+  /** whisper.cpp's quantizer on the thread pool (binding/model/quantize_worker.h). */
   quantizeModel(input: string, output: string, type: string): Promise<void>;
 }

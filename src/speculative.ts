@@ -1,6 +1,6 @@
 /**
  * Speculative decoding's report (option `assistantModel`). The work itself is native:
- * binding/speculative_drafter.cc drafts with the assistant, and our whisper.cpp patch
+ * binding/speculative/speculative_drafter.cc drafts with the assistant, and our whisper.cpp patch
  * speculative-decoding checks each draft in one batched decoder pass of the main model.
  */
 import type { NativeSpeculativeStats } from './native';

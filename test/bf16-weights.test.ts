@@ -1,6 +1,6 @@
 /**
  * The bf16Weights load option: an f16 or f32 file's matrices are converted to bf16 while
- * loading (binding/model_file.h); quantized files load as they are.
+ * loading (binding/model/model_file.h); quantized files load as they are.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';

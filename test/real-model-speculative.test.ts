@@ -61,7 +61,7 @@ function inputs(): string[] {
     );
     expect(accepted).toBeGreaterThan(0);
     // A model drafting for itself proposes what the main model's sampler takes, under the
-    // same rules (binding/draft_token_rules.cc): 99.6 % with tiny.en and 99.8 % with base
+    // same rules (binding/speculative/draft_token_rules.cc): 99.6 % with tiny.en and 99.8 % with base
     // when this was written (88 % before the rules were followed).
     if (MAIN === ASSISTANT) expect(acceptance).toBeGreaterThan(0.97);
   }, 900_000);

@@ -44,7 +44,7 @@ export function checkSampleRate(rate: unknown, what: string): number {
   return rate;
 }
 
-/** Output length at 16 kHz, as binding/resampler.cc computes it. */
+/** Output length at 16 kHz, as binding/audio/resampler.cc computes it. */
 export function resampledLength(frames: number, rate: number): number {
   return rate === SAMPLE_RATE ? frames : Math.ceil((frames * SAMPLE_RATE) / rate);
 }

@@ -329,7 +329,7 @@ export class WhisperModel implements AsyncDisposable {
 
   /**
    * Option `assistantModel`, checked: a live model of this library that can draft for this
-   * one (same vocabulary, text context and encoder shape; binding/assistant_pair.h). Whether
+   * one (same vocabulary, text context and encoder shape; binding/speculative/assistant_pair.h). Whether
    * it may reuse this model's encoder output is decided once per pair, by comparing the
    * encoder weights off the JS thread.
    */
