@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 
-import { AbortError, loadModel } from '../src';
+import { AbortError, loadModel, type Transcript } from '../src';
 import { longSpeech } from './support/audio';
 import { CACHE, MODELS, modelPath } from './support/paths';
 
@@ -25,13 +25,57 @@ async function latencyOfAbortAfter(model: Awaited<ReturnType<typeof loadModel>>,
   return { ms: performance.now() - started, outcome };
 }
 
+/**
+ * One 30-s window through whisper.cpp's own loop (longForm 'native', so its progress events
+ * reach onProgress), decoding stopped after a token or two (maxTokensPerSegment: 1): the job
+ * is the encoder pass and little else. Times are ms after transcribe() was called:
+ * `encodeStart` when progress 0 arrived (whisper.cpp sends it at the top of the window loop,
+ * after the spectrogram and right before the encoder pass), `abortedAt` when abort() ran
+ * (`abortAfterMs` after `encodeStart`), `settled` when the job settled.
+ */
+async function encodeTimeline(model: Awaited<ReturnType<typeof loadModel>>, audio: Float32Array, abortAfterMs?: number) {
+  const controller = new AbortController();
+  const t0 = performance.now();
+  let encodeStart: number | undefined;
+  let abortedAt: number | undefined;
+  const onProgress = (percent: number) => {
+    if (percent !== 0 || encodeStart !== undefined) return;
+    encodeStart = performance.now() - t0;
+    if (abortAfterMs !== undefined) {
+      setTimeout(() => {
+        abortedAt = performance.now() - t0;
+        controller.abort();
+      }, abortAfterMs);
+    }
+  };
+  const outcome = await model
+    .transcribe(audio, { longForm: 'native', maxTokensPerSegment: 1, temperatureIncrement: 0, signal: controller.signal, onProgress })
+    .then((t) => t, (e: unknown) => e);
+  return { outcome, encodeStart, abortedAt, settled: performance.now() - t0 };
+}
+
 test('during the encode of a 30-s window (distil-medium.en shape): well under a second', async () => {
   await using model = await loadModel(modelPath(MODELS.distilMedium), { threads: 2 });
-  // The encode of one window takes ~15 s here: 3 s in is inside it.
-  const { ms, outcome } = await latencyOfAbortAfter(model, longSpeech(30).samples, 3000);
-  console.log(`abort during encode (distil-medium.en shape): settled ${ms.toFixed(0)} ms after abort()`);
+  const audio = longSpeech(30).samples;
+  // First the whole pass, to know where the encode lies: from progress 0 to the end (the
+  // encode, ~15 s here, and a couple of decoder passes).
+  const whole = await encodeTimeline(model, audio);
+  expect((whole.outcome as Transcript).timings.encoderRuns).toBe(1);
+  const encodeMs = whole.settled - whole.encodeStart!;
+  // Then the same job, aborted a third of the way into its encode.
+  const { outcome, encodeStart, abortedAt, settled } = await encodeTimeline(model, audio, encodeMs / 3);
+  const latency = settled - abortedAt!;
+  console.log(
+    `abort during encode (distil-medium.en shape): the encoder pass takes ${encodeMs.toFixed(0)} ms; ` +
+      `aborted ${(abortedAt! - encodeStart!).toFixed(0)} ms into it, settled ${latency.toFixed(0)} ms later`,
+  );
   expect(outcome).toBeInstanceOf(AbortError);
-  expect(ms).toBeLessThan(1000);
+  // The abort landed inside the encoder pass: after it began, well before it would end.
+  expect(abortedAt! - encodeStart!).toBeGreaterThan(0);
+  expect(abortedAt! - encodeStart!).toBeLessThan(0.75 * encodeMs);
+  // And did not wait for it to end (whisper.cpp alone checks only between passes).
+  expect(latency).toBeLessThan(1000);
+  expect(latency).toBeLessThan((encodeMs - (abortedAt! - encodeStart!)) / 2);
 });
 
 test('at any moment of a multi-window job (tiny.en shape: encodes and decodes): under a second', async () => {
