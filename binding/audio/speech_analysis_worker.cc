@@ -4,7 +4,6 @@
 #include <atomic>
 #include <cmath>
 #include <memory>
-#include <optional>
 #include <string>
 #include <vector>
 
@@ -13,7 +12,7 @@
 #include "core/job_channel.h"
 #include "core/log_capture.h"
 #include "core/native_error.h"
-#include "core/safe_async_worker.h"
+#include "core/promise_worker.h"
 #include "audio/staged_audio.h"
 #include "model/vad_model_file.h"
 #include "core/whisper_handles.h"
@@ -25,42 +24,35 @@ constexpr size_t kRmsFrame = 160;  // 10 ms at 16 kHz
 // VAD blocks of 940 frames of 512 samples (~30 s): an abort waits for one block at most.
 constexpr size_t kVadBlockFrames = 940;
 
-class SpeechAnalysisWorker : public SafeAsyncWorker {
+class SpeechAnalysisWorker : public PromiseWorker {
  public:
   SpeechAnalysisWorker(Napi::Env env, std::shared_ptr<const std::vector<float>> samples, std::string vad_model, int threads)
-      : SafeAsyncWorker(env, "whisper-napi:analyze-speech"),
-        deferred_(Napi::Promise::Deferred::New(env)),
+      : PromiseWorker(env, "whisper-napi:analyze-speech", "speech analysis"),
         samples_(std::move(samples)),
         vad_model_(std::move(vad_model)),
         threads_(threads),
         cancel_(std::make_shared<std::atomic<bool>>(false)) {}
 
-  Napi::Promise Promise() const { return deferred_.Promise(); }
   const CancelFlag& cancel_flag() const { return cancel_; }
 
  protected:
   void Execute() override {
-    error_ = CatchNativeErrors("speech analysis", [this] {
-      CheckSamples(samples_->data(), samples_->size());
-      MeasureRms();
-      if (!vad_model_.empty()) DetectSpeech();
-    });
-    samples_.reset();
+    PromiseWorker::Execute();
+    samples_.reset();  // this job's hold on the shared samples, let go on the pool thread
   }
 
-  void OnOK() override {
-    Napi::Env env = Env();
-    if (error_) {
-      deferred_.Reject(MakeError(env, error_->code(), error_->what()).Value());
-      return;
-    }
+  void Run() override {
+    CheckSamples(samples_->data(), samples_->size());
+    MeasureRms();
+    if (!vad_model_.empty()) DetectSpeech();
+  }
+
+  Napi::Value Result(Napi::Env env) override {
     Napi::Object result = Napi::Object::New(env);
     result.Set("rms", ToFloat32Array(env, rms_));
     result.Set("speechProbabilities", vad_model_.empty() ? env.Null() : Napi::Value(ToFloat32Array(env, probabilities_)));
-    deferred_.Resolve(result);
+    return result;
   }
-
-  void OnError(const Napi::Error& error) override { deferred_.Reject(error.Value()); }
 
  private:
   static Napi::Float32Array ToFloat32Array(Napi::Env env, const std::vector<float>& values) {
@@ -111,12 +103,10 @@ class SpeechAnalysisWorker : public SafeAsyncWorker {
     }
   }
 
-  Napi::Promise::Deferred deferred_;
   std::shared_ptr<const std::vector<float>> samples_;
   std::string vad_model_;
   int threads_;
   CancelFlag cancel_;
-  std::optional<NativeError> error_;
   std::vector<float> rms_;
   std::vector<float> probabilities_;
 };

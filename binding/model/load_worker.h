@@ -5,13 +5,11 @@
 #include <napi.h>
 
 #include <memory>
-#include <optional>
 #include <string>
 
 #include "model/dtw_heads.h"
 #include "model/loaded_model.h"
-#include "core/native_error.h"
-#include "core/safe_async_worker.h"
+#include "core/promise_worker.h"
 
 namespace whisper_napi {
 
@@ -27,25 +25,20 @@ struct LoadOptions {
   DtwSpec dtw;               // DTW token timing; turns flash attention off
 };
 
-class LoadWorker : public SafeAsyncWorker {
+class LoadWorker : public PromiseWorker {
  public:
   LoadWorker(Napi::Env env, Model* model, Napi::Object model_object, std::string path, LoadOptions options);
 
-  Napi::Promise Promise() const { return deferred_.Promise(); }
-
  protected:
-  void Execute() override;
-  void OnOK() override;
-  void OnError(const Napi::Error& error) override;
+  void Run() override;
+  Napi::Value Result(Napi::Env env) override;
 
  private:
-  Napi::Promise::Deferred deferred_;
   Model* model_;
   Napi::ObjectReference model_object_;  // keeps the JS object (and so model_) alive
   std::string path_;
   LoadOptions options_;
   std::shared_ptr<LoadedModel> loaded_;
-  std::optional<NativeError> error_;
   double load_ms_ = 0;
 };
 

@@ -6,25 +6,20 @@
 
 #include <memory>
 
+#include "core/promise_worker.h"
 #include "model/loaded_model.h"
-#include "core/safe_async_worker.h"
 
 namespace whisper_napi {
 
-class ReleaseWorker : public SafeAsyncWorker {
+class ReleaseWorker : public PromiseWorker {
  public:
   ReleaseWorker(Napi::Env env, std::shared_ptr<LoadedModel> model)
-      : SafeAsyncWorker(env, "whisper-napi:release"), deferred_(Napi::Promise::Deferred::New(env)), model_(std::move(model)) {}
-
-  Napi::Promise Promise() const { return deferred_.Promise(); }
+      : PromiseWorker(env, "whisper-napi:release", "release of the model"), model_(std::move(model)) {}
 
  protected:
-  void Execute() override { model_.reset(); }
-  void OnOK() override { deferred_.Resolve(Env().Undefined()); }
-  void OnError(const Napi::Error& error) override { deferred_.Reject(error.Value()); }
+  void Run() override { model_.reset(); }
 
  private:
-  Napi::Promise::Deferred deferred_;
   std::shared_ptr<LoadedModel> model_;
 };
 

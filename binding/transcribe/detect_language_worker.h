@@ -5,32 +5,26 @@
 #include <napi.h>
 
 #include <memory>
-#include <optional>
 #include <vector>
 
 #include "model/loaded_model.h"
-#include "core/native_error.h"
-#include "core/safe_async_worker.h"
+#include "core/promise_worker.h"
 
 namespace whisper_napi {
 
-class DetectLanguageWorker : public SafeAsyncWorker {
+class DetectLanguageWorker : public PromiseWorker {
  public:
   DetectLanguageWorker(Napi::Env env, std::shared_ptr<LoadedModel> model, std::vector<float> samples, int threads);
 
-  Napi::Promise Promise() const { return deferred_.Promise(); }
-
  protected:
   void Execute() override;
-  void OnOK() override;
-  void OnError(const Napi::Error& error) override { deferred_.Reject(error.Value()); }
+  void Run() override;
+  Napi::Value Result(Napi::Env env) override;
 
  private:
-  Napi::Promise::Deferred deferred_;
   std::shared_ptr<LoadedModel> model_;
   std::vector<float> samples_;
   int threads_;
-  std::optional<NativeError> error_;
   int language_id_ = -1;
   std::vector<float> probabilities_;
 };

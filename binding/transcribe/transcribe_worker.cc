@@ -15,8 +15,7 @@ namespace whisper_napi {
 
 TranscribeWorker::TranscribeWorker(Napi::Env env, std::shared_ptr<LoadedModel> model, JobSamples samples,
                                    TranscribeParams params, Napi::Value listener, std::optional<AssistantSpec> assistant)
-    : SafeAsyncWorker(env, "whisper-napi:transcribe"),
-      deferred_(Napi::Promise::Deferred::New(env)),
+    : PromiseWorker(env, "whisper-napi:transcribe", "transcription"),
       model_(std::move(model)),
       assistant_(std::move(assistant)),
       samples_(std::move(samples)),
@@ -26,7 +25,7 @@ TranscribeWorker::TranscribeWorker(Napi::Env env, std::shared_ptr<LoadedModel> m
 
 void TranscribeWorker::Execute() {
   const auto start = std::chrono::steady_clock::now();
-  error_ = CatchNativeErrors("transcription", [this] { Run(); });
+  PromiseWorker::Execute();
   total_ms_ = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
   // Free what this job held here, on the pool thread: the samples (if no other job shares
   // them), and the weights too if the model was disposed while the job ran (this was then
@@ -145,12 +144,7 @@ void TranscribeWorker::Run() {
   if (reuse_state) model_->ReleaseState(std::move(state));
 }
 
-void TranscribeWorker::OnOK() {
-  Napi::Env env = Env();
-  if (error_) {
-    deferred_.Reject(MakeError(env, error_->code(), error_->what()).Value());
-    return;
-  }
+Napi::Value TranscribeWorker::Result(Napi::Env env) {
   Napi::Object result = Napi::Object::New(env);
   result.Set("segments", SegmentsToJs(env, segments_, params_.token_details()));
   const char* language = language_id_ >= 0 ? whisper_lang_str(language_id_) : nullptr;
@@ -168,9 +162,7 @@ void TranscribeWorker::OnOK() {
     stats.Set("exact", Napi::Boolean::New(env, speculative_->exact));
     result.Set("speculative", stats);
   }
-  deferred_.Resolve(result);
+  return result;
 }
-
-void TranscribeWorker::OnError(const Napi::Error& error) { deferred_.Reject(error.Value()); }
 
 }  // namespace whisper_napi

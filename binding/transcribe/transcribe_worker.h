@@ -12,8 +12,7 @@
 
 #include "core/job_channel.h"
 #include "model/loaded_model.h"
-#include "core/native_error.h"
-#include "core/safe_async_worker.h"
+#include "core/promise_worker.h"
 #include "transcribe/segments.h"
 #include "speculative/speculative_drafter.h"
 #include "transcribe/transcribe_params.h"
@@ -34,25 +33,22 @@ struct AssistantSpec {
   bool share_encoder = false;  // its encoder weights are the main model's (assistant_pair.h)
 };
 
-class TranscribeWorker : public SafeAsyncWorker {
+class TranscribeWorker : public PromiseWorker {
  public:
   // `listener` (may be undefined) receives streamed segments and progress (job_channel.h).
   TranscribeWorker(Napi::Env env, std::shared_ptr<LoadedModel> model, JobSamples samples,
                    TranscribeParams params, Napi::Value listener, std::optional<AssistantSpec> assistant);
 
-  Napi::Promise Promise() const { return deferred_.Promise(); }
   const CancelFlag& cancel_flag() const { return cancel_; }
 
  protected:
   void Execute() override;
-  void OnOK() override;
-  void OnError(const Napi::Error& error) override;
+  void Run() override;
+  Napi::Value Result(Napi::Env env) override;
 
  private:
-  void Run();
   const DtwTiming* dtw_timing() const { return dtw_timing_ ? &*dtw_timing_ : nullptr; }
 
-  Napi::Promise::Deferred deferred_;
   std::shared_ptr<LoadedModel> model_;
   std::optional<AssistantSpec> assistant_;
   SpeculativeDrafter* drafter_ = nullptr;  // while Run() drafts (owned there)
@@ -63,7 +59,6 @@ class TranscribeWorker : public SafeAsyncWorker {
   JobChannel channel_;
   int last_progress_ = -1;
 
-  std::optional<NativeError> error_;
   std::vector<SegmentResult> segments_;
   int language_id_ = -1;
   int encoder_runs_ = 0;
