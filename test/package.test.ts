@@ -1,6 +1,7 @@
 /** The built package works from CommonJS and from ES modules, with one shared instance. */
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 
 import { MODELS, ROOT, modelPath } from './support/paths';
@@ -66,7 +67,7 @@ export const load: (path: string) => Promise<whisper.WhisperModel> = (p) => whis
   expect(() => execFileSync(process.execPath, [tsc, '-p', dir], { encoding: 'utf8' })).not.toThrow();
 });
 
-test('npm pack ships the compiled code, the prebuilds and exactly the whisper.cpp sources a source build needs', () => {
+test('npm pack ships the compiled code and exactly the whisper.cpp sources a source build needs', () => {
   const [report] = JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: ROOT, encoding: 'utf8', env: plainToolEnv() })) as [{ files: { path: string }[]; size: number; unpackedSize: number }];
   const files = report.files.map((f) => f.path);
   for (const needed of ['bin/whisper-napi.js', 'dist/cjs/index.js', 'dist/esm/index.mjs', 'CMakeLists.txt', 'binding/core/addon.cc', 'scripts/install.js', 'scripts/patches/06-speculative-decoding.patch', 'cmake/whisper-napi-patches.cmake', 'deps/whisper.cpp/whisper-napi-patches.json', 'deps/whisper.cpp.source.json', 'deps/whisper.cpp/LICENSE', 'deps/whisper.cpp/src/whisper.cpp', 'deps/whisper.cpp/examples/miniaudio.h', 'deps/whisper.cpp/examples/quantize/quantize.cpp']) {
@@ -78,4 +79,23 @@ test('npm pack ships the compiled code, the prebuilds and exactly the whisper.cp
   expect(whisperCpp.filter((f) => f.startsWith('deps/whisper.cpp/examples/'))).toHaveLength(6);
   expect(files.filter((f) => f.startsWith('test/') || f.startsWith('src/') || f.startsWith('.cache/'))).toEqual([]);
   console.log(`npm pack: ${files.length} files, ${(report.size / 1e6).toFixed(1)} MB packed, ${(report.unpackedSize / 1e6).toFixed(1)} MB unpacked (prebuilds included when present)`);
+});
+
+test('npm pack ships the prebuilds: each platform folder, the addon and the libraries beside it', () => {
+  // This checkout has no prebuilds/ (npm run prebuild makes it): pack the package's own
+  // package.json and .gitignore (which ignores prebuilds/ for git) beside a prebuilds/
+  // laid out as scripts/prebuild.js lays it out.
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'whisper-napi-pack-'));
+  try {
+    for (const file of ['package.json', '.gitignore']) fs.copyFileSync(path.join(ROOT, file), path.join(dir, file));
+    const prebuilt = ['prebuilds/linux-x64/whisper-napi.node', 'prebuilds/linux-x64/libopenblas.so.0', 'prebuilds/darwin-arm64/whisper-napi.node', 'prebuilds/win32-x64/whisper-napi.node'];
+    for (const file of prebuilt) {
+      fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+      fs.writeFileSync(path.join(dir, file), 'not a real binary');
+    }
+    const [report] = JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: dir, encoding: 'utf8', env: plainToolEnv() })) as [{ files: { path: string }[] }];
+    expect(report.files.map((f) => f.path).filter((f) => f.startsWith('prebuilds/')).sort()).toEqual([...prebuilt].sort());
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });
