@@ -66,8 +66,21 @@ describe('audio longer than the budget allows', () => {
     const long = new Float32Array(16000 * 60);
     for (let at = 0; at < long.length; at += speech.length) long.set(speech.subarray(0, Math.min(speech.length, long.length - at)), at);
     const wav = encodeWav({ sampleRate: 16000, channels: [long], bits: 16 });
-    cap(budget);
-    await expect(model.transcribe(wav)).rejects.toBeInstanceOf(OutOfMemoryError);
+    // Every slice of the file that was decoded (src/audio/wav.ts decodes it slice by slice).
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const decoder = (require('wav-decoder') as { decode: { sync: (...args: unknown[]) => { channelData: Float32Array[] } } }).decode;
+    const decode = jest.spyOn(decoder, 'sync');
+    try {
+      cap(budget);
+      await expect(model.transcribe(wav)).rejects.toBeInstanceOf(OutOfMemoryError);
+      const decoded = decode.mock.results.reduce((n, r) => n + (r.value as { channelData: Float32Array[] }).channelData[0]!.length, 0);
+      // 3 MB holds 524,288 samples: decoding went that far and stopped within a slice (65,536
+      // frames) of it, far short of the minute (960,000).
+      expect(decoded).toBeGreaterThanOrEqual(524_288);
+      expect(decoded).toBeLessThanOrEqual(524_288 + 65_536);
+    } finally {
+      decode.mockRestore();
+    }
   });
 
   test('what fits is transcribed, and the model still works after a refusal', async () => {
