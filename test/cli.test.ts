@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
-import { loadModel, quantizeModel, InvalidModelError, InvalidOptionError } from '../src';
+import { formatTranscript, loadModel, quantizeModel, InvalidModelError, InvalidOptionError } from '../src';
 import { ProgressBar } from '../src/cli/progress';
 import { JFK_MP3 } from './support/audio-files';
 import { ModelServer } from './support/model-server';
@@ -49,17 +49,43 @@ test('--version: package, whisper.cpp, backends, devices, CPU features', async (
 
 test('transcribe prints the same text as the library, in each format', async () => {
   const model = await loadModel(tiny, { threads: 2 });
-  const expected = await model.transcribe(JFK_WAV, { temperatureIncrement: 0, threads: 2 });
+  const options = { temperatureIncrement: 0, threads: 2 };
+  const expected = await model.transcribe(JFK_WAV, options);
+  const withWords = await model.transcribe(JFK_WAV, { ...options, tokenTimestamps: true });
   await model.dispose();
-  const txt = await cli(['transcribe', JFK_WAV, '--model', tiny, '--threads', '2', '--no-fallback']);
+  const run = (...flags: string[]) => cli(['transcribe', JFK_WAV, '--model', tiny, '--threads', '2', '--no-fallback', ...flags]);
+  const txt = await run();
   expect(txt).toMatchObject({ status: 0, stderr: '' }); // not a TTY: no progress bar
   expect(txt.stdout).toBe(`${expected.segments.map((s) => s.text.trim()).join('\n')}\n`);
-  const srt = await cli(['transcribe', JFK_WAV, '--model', tiny, '--threads', '2', '--no-fallback', '--format', 'srt']);
-  expect(srt.stdout).toMatch(/^1\n\d\d:\d\d:\d\d,\d\d\d --> \d\d:\d\d:\d\d,\d\d\d\n/);
-  const json = await cli(['transcribe', JFK_MP3, '--model', tiny, '--no-fallback', '--format', 'json', '--word-timestamps']);
-  const parsed = JSON.parse(json.stdout) as { text: string; segments: { words?: unknown[] }[] };
-  expect(parsed.segments[0]!.words!.length).toBeGreaterThan(0);
-});
+  // Every format, whole, as the library's formatters write the library's transcript; and
+  // word-level cues and JSON words with --word-timestamps.
+  const printed: Record<string, string> = {};
+  for (const format of ['srt', 'vtt', 'json'] as const) {
+    const segments = await run('--format', format);
+    expect(segments).toMatchObject({ status: 0, stderr: '' });
+    expect(segments.stdout).toBe(formatTranscript(expected, format));
+    const words = await run('--format', format, '--word-timestamps');
+    expect(words).toMatchObject({ status: 0, stderr: '' });
+    expect(words.stdout).toBe(formatTranscript(withWords, format, { words: true }));
+    printed[format] = segments.stdout;
+    printed[`${format} words`] = words.stdout;
+  }
+  // Read back without our formatters: the SRT cues are the segments, their times to the ms.
+  const srt = printed.srt!;
+  const cues = srt.trimEnd().split('\n\n').map((cue) => cue.split('\n'));
+  const seconds = (t: string) => t.split(/[:,]/).map(Number).reduce((acc, x, i) => (i < 3 ? acc * 60 + x : acc + x / 1000), 0);
+  expect(cues.map(([index]) => index)).toEqual(expected.segments.map((_, i) => String(i + 1)));
+  cues.forEach(([, times, text], i) => {
+    const [from, to] = times!.split(' --> ').map(seconds);
+    expect(from).toBeCloseTo(expected.segments[i]!.start, 3);
+    expect(to).toBeCloseTo(expected.segments[i]!.end, 3);
+    expect(text).toBe(expected.segments[i]!.text.trim());
+  });
+  const json = JSON.parse(printed['json words']!) as { text: string; segments: { text: string; words?: unknown[] }[] };
+  expect(json.text).toBe(expected.text);
+  expect(json.segments.map((s) => s.text)).toEqual(expected.segments.map((s) => s.text.trim()));
+  expect(json.segments[0]!.words!.length).toBeGreaterThan(0);
+}, 120_000);
 
 test('--seed and --beam-size reach the library (the tiny.en shape samples every window)', async () => {
   const audio = JFK_WAV;
