@@ -1,6 +1,7 @@
 /**
- * Native memory comes back: 100 load/dispose cycles, and 100 loads left to the finalizer,
- * end within a few MB of where they started. Each run is a child process with --expose-gc.
+ * Native memory comes back: 100 load/dispose cycles, 100 loads left to the finalizer, and 30
+ * models disposed while a transcription runs end within a few MB of where they started. Each
+ * run is a child process with --expose-gc.
  */
 import { execFile } from 'node:child_process';
 import * as path from 'node:path';
@@ -13,12 +14,20 @@ const SCRIPT = path.join(__dirname, 'support', 'load-dispose-cycles.js');
 // The tiny.en shape holds 75 MB of weights: a leak of one model per cycle would be obvious.
 const MODEL = modelPath(MODELS.tiny);
 
-async function cycles(mode: 'dispose' | 'finalize'): Promise<{ start: number; end: number; samples: number[] }> {
+interface Cycles {
+  start: number;
+  end: number;
+  samples: number[];
+  /** 'dispose-running': cycles whose job was still running at dispose() (it rejected with DisposedError). */
+  disposedMidJob: number;
+}
+
+async function cycles(mode: 'dispose' | 'finalize' | 'dispose-running', count = 100): Promise<Cycles> {
   // One malloc arena: otherwise glibc gives each thread-pool thread its own, and RSS steps
   // up by ~10 MB at a random cycle when a new thread first frees a model.
   const env = { ...process.env, MALLOC_ARENA_MAX: '1' };
-  const { stdout } = await promisify(execFile)(process.execPath, ['--expose-gc', SCRIPT, MODEL, '100', mode], { env });
-  return JSON.parse(stdout) as { start: number; end: number; samples: number[] };
+  const { stdout } = await promisify(execFile)(process.execPath, ['--expose-gc', SCRIPT, MODEL, String(count), mode], { env });
+  return JSON.parse(stdout) as Cycles;
 }
 
 rssTest('100 load/dispose cycles do not leak', async () => {
@@ -35,5 +44,16 @@ rssTest('100 models dropped without dispose() are freed by the finalizer', async
   // Without the finalizer this would be ~7.5 GB. At most the last model (75 MB) may still
   // be waiting for collection; RSS must not grow from one sample to the next.
   expect(r.end - r.start).toBeLessThan(100);
+  expect(Math.max(...r.samples) - Math.min(...r.samples)).toBeLessThan(20);
+});
+
+rssTest('30 models disposed while a transcription runs are freed once the job leaves native code', async () => {
+  // The disposed models stay referenced (the child keeps them), so only dispose() can have
+  // freed their weights, not the finalizer (test/lifecycle.test.ts checks the job's outcome).
+  const r = await cycles('dispose-running', 30);
+  console.log(`dispose() mid-job: RSS ${r.start} MB -> ${r.end} MB; every 10 cycles: ${r.samples.join(', ')}; ${r.disposedMidJob} of 30 jobs were running`);
+  expect(r.disposedMidJob).toBe(30);
+  // Holding each model would add 75 MB of weights per cycle (measured: 61 -> 3445 MB).
+  expect(r.end - r.start).toBeLessThan(20);
   expect(Math.max(...r.samples) - Math.min(...r.samples)).toBeLessThan(20);
 });
