@@ -2,7 +2,7 @@
  * Renders a Transcript as plain text, SubRip (SRT), WebVTT or JSON. Timestamps count hours
  * past 99 rather than wrapping, and are rounded to the millisecond.
  */
-import type { Segment, Token, Transcript } from './types/transcript';
+import type { Segment, Transcript } from './types/transcript';
 
 export type TranscriptFormat = 'txt' | 'srt' | 'vtt' | 'json';
 
@@ -27,17 +27,33 @@ export function formatTimestamp(seconds: number, separator: ',' | '.'): string {
   return `${pad(h)}:${pad(m)}:${pad(s)}${separator}${pad(ms, 3)}`;
 }
 
-// whisper.cpp prints special tokens as [_BEG_], [_TT_150] (timestamps), [_SOT_], ...
-const isSpecial = (token: Token) => /^\[_[^\]]*\]$/.test(token.text) || /^<\|.*\|>$/.test(token.text);
+/** What decides which token ids are special: whether the vocabulary is multilingual (`model.info` has it). */
+export interface Vocabulary {
+  multilingual: boolean;
+}
+
+/**
+ * whisper.cpp's first special token, <|endoftext|>: 50256 in English-only vocabularies,
+ * 50257 in multilingual ones (their text tokens go one further). Every id from there on is
+ * special: start of transcript, language, task, no-timestamps, and the timestamp tokens
+ * ([_TT_150]) that end most segments of real models.
+ */
+export function firstSpecialToken(vocabulary: Vocabulary): number {
+  return vocabulary.multilingual ? 50257 : 50256;
+}
 
 /**
  * Words of a segment, from its tokens (transcribe with `tokenTimestamps: true`): a token
- * that starts with a space begins a new word, others continue the current one.
+ * that starts with a space begins a new word, others continue the current one. Special
+ * tokens (timestamps, end of text, ...) are told by id, whatever whisper.cpp names them:
+ * pass the model's `info` (or `{ multilingual }`); without it, ids from 50256 on are special
+ * (English-only vocabularies; in a multilingual one 50256 is a rare text token).
  */
-export function segmentWords(segment: Segment): Word[] {
+export function segmentWords(segment: Segment, vocabulary: Vocabulary = { multilingual: false }): Word[] {
+  const special = firstSpecialToken(vocabulary);
   const words: (Word & { count: number })[] = [];
   for (const token of segment.tokens ?? []) {
-    if (isSpecial(token) || token.text === '') continue;
+    if (token.id >= special || token.text === '') continue;
     const current = words[words.length - 1];
     if (current === undefined || /^\s/.test(token.text)) {
       words.push({ text: token.text.trim(), start: token.start, end: token.end, probability: token.probability, count: 1 });
@@ -60,32 +76,39 @@ export function toText(transcript: Transcript): string {
 export interface FormatOptions {
   /** SRT/WebVTT: one cue per word (needs `tokenTimestamps`); other formats ignore it. */
   words?: boolean;
+  /** The model's vocabulary (`model.info`), to tell special tokens from words (segmentWords). */
+  vocabulary?: Vocabulary;
 }
 
-/** Subtitle cues: the segments, or their words. */
+/**
+ * Subtitle cues: the segments, or their words; none with empty (whitespace-only) text,
+ * which players and editors reject.
+ */
 function cues(transcript: Transcript, options: FormatOptions): { start: number; end: number; text: string }[] {
-  if (!options.words) return transcript.segments;
-  return transcript.segments.flatMap<{ start: number; end: number; text: string }>((s) => (s.tokens ? segmentWords(s) : [s]));
+  const all = options.words
+    ? transcript.segments.flatMap<{ start: number; end: number; text: string }>((s) => (s.tokens ? segmentWords(s, options.vocabulary) : [s]))
+    : transcript.segments;
+  return all.map((c) => ({ start: c.start, end: c.end, text: c.text.trim() })).filter((c) => c.text !== '');
 }
 
 export function toSrt(transcript: Transcript, options: FormatOptions = {}): string {
   return cues(transcript, options)
-    .map((s, i) => `${i + 1}\n${formatTimestamp(s.start, ',')} --> ${formatTimestamp(s.end, ',')}\n${s.text.trim()}\n`)
+    .map((s, i) => `${i + 1}\n${formatTimestamp(s.start, ',')} --> ${formatTimestamp(s.end, ',')}\n${s.text}\n`)
     .join('\n');
 }
 
 export function toVtt(transcript: Transcript, options: FormatOptions = {}): string {
-  const lines = cues(transcript, options).map((s) => `${formatTimestamp(s.start, '.')} --> ${formatTimestamp(s.end, '.')}\n${s.text.trim()}\n`);
+  const lines = cues(transcript, options).map((s) => `${formatTimestamp(s.start, '.')} --> ${formatTimestamp(s.end, '.')}\n${s.text}\n`);
   return ['WEBVTT\n', ...lines].join('\n');
 }
 
 /** JSON with the text, language and segments; words too when tokens are present. */
-export function toJson(transcript: Transcript): string {
+export function toJson(transcript: Transcript, options: FormatOptions = {}): string {
   const segments = transcript.segments.map((s) => ({
     start: s.start,
     end: s.end,
     text: s.text.trim(),
-    ...(s.tokens ? { words: segmentWords(s) } : {}),
+    ...(s.tokens ? { words: segmentWords(s, options.vocabulary) } : {}),
   }));
   return JSON.stringify({ text: transcript.text, language: transcript.language, segments }, null, 2) + '\n';
 }
@@ -99,6 +122,6 @@ export function formatTranscript(transcript: Transcript, format: TranscriptForma
     case 'vtt':
       return toVtt(transcript, options);
     case 'json':
-      return toJson(transcript);
+      return toJson(transcript, options);
   }
 }

@@ -86,7 +86,7 @@ export async function transcribeCommand(files: string[], flags: TranscribeFlags,
       let rendered: string;
       try {
         const transcript = await model.transcribe(file, options);
-        rendered = formatTranscript(transcript, format, { words });
+        rendered = formatTranscript(transcript, format, { words, vocabulary: model.info });
         const s = transcript.speculative;
         if (s) {
           context.say(
