@@ -1,7 +1,7 @@
 /** Which model a CLI command uses, downloading a known model or URL the first time. */
 import { ModelNotFoundError } from '../errors';
 import { cacheDirectory } from '../models/cache';
-import { downloadModel, isUrl } from '../models/download';
+import { downloadModel, isOffline, isUrl } from '../models/download';
 import { DEFAULT_MODEL_ID, findKnownModel, formatBytes, knownModelUrl } from '../models/registry';
 import { DEFAULT_MODEL_PRECISION, modelAtPrecision, type ModelPrecision } from '../models/precision';
 import { resolveModel } from '../models/resolve';
@@ -37,7 +37,9 @@ export async function fetchModel(idOrUrl: string, context: CliContext, sha256?: 
   const what = known
     ? `${known.id} (${known.exactSize ? '' : 'about '}${formatBytes(known.bytes)}) from ${knownModelUrl(known)}`
     : `${idOrUrl.replace(/#.*$/, '')} (size as the server reports it)`;
-  context.say(`Downloading ${what} into ${context.cacheDir ?? cacheDirectory()}`);
+  // Offline, downloadModel either finds the file in the cache or refuses: nothing is
+  // downloaded, so announcing a download would be false.
+  if (!isOffline()) context.say(`Downloading ${what} into ${context.cacheDir ?? cacheDirectory()}`);
   const bar = new ProgressBar('download', context.quiet ? QUIET : process.stderr);
   try {
     return await downloadModel(idOrUrl, {

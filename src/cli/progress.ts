@@ -22,11 +22,12 @@ export class ProgressBar {
     this.#enabled = stream.isTTY === true;
   }
 
-  /** `fraction` in [0, 1], with an optional note ("120 MB of 794 MB"). */
+  /** `fraction` in [0, 1] (clamped: the bar never shows past 100%), with an optional note ("120 MB of 794 MB"). */
   update(fraction: number, note = ''): void {
     if (!this.#enabled) return;
-    const done = Math.max(0, Math.min(WIDTH, Math.round(fraction * WIDTH)));
-    const line = `${this.label} [${'#'.repeat(done)}${' '.repeat(WIDTH - done)}] ${Math.floor(fraction * 100)
+    const clamped = Math.max(0, Math.min(1, Number.isFinite(fraction) ? fraction : 0));
+    const done = Math.round(clamped * WIDTH);
+    const line = `${this.label} [${'#'.repeat(done)}${' '.repeat(WIDTH - done)}] ${Math.floor(clamped * 100)
       .toString()
       .padStart(3)}%${note ? ` ${note}` : ''}`;
     if (line === this.#last) return;

@@ -48,16 +48,21 @@ export function chooseLongForm(options: TranscribeOptions, info: ModelInfo, audi
   }
   const from = options.offset ?? 0;
   const seconds = Math.max(0, Math.min(audioSeconds, options.duration ? from + options.duration : Infinity) - from);
-  // (Distilled models keep smart windows even for one window: they place segments on the speech.)
-  if (!info.distilled && seconds <= ONE_WINDOW_SECONDS) {
+  // Models decoded without timestamps (distilled ones, and any other whisper.cpp forces to
+  // noTimestamps) keep smart windows even for one window: they place segments on the speech;
+  // whisper.cpp's loop would advance them in blind 30-s hops that cut words in two.
+  const blind = info.distilled || info.forcedNoTimestamps;
+  if (!blind && seconds <= ONE_WINDOW_SECONDS) {
     return { mode: 'native', reason: `the audio (${seconds.toFixed(1)} s) fits one 30-s window` };
   }
-  if (!info.distilled && seconds <= NATIVE_UP_TO_SECONDS) {
+  if (!blind && seconds <= NATIVE_UP_TO_SECONDS) {
     return { mode: 'native', reason: `the audio (${seconds.toFixed(1)} s) spans two 30-s windows at most, where whisper.cpp's loop did better than smart windows on real speech` };
   }
   const cuts = options.vadModel ? 'in silences found by the Silero VAD (vadModel)' : 'at the quietest moments (no vadModel was given: pass one to cut in VAD-detected silences)';
   const why = info.distilled
     ? `${info.type} is a distilled model, which whisper.cpp decodes without timestamps in blind 30-s hops`
-    : "smart windows lose less than whisper.cpp's loop, which can skip speech when a window's last timestamp lands early";
+    : info.forcedNoTimestamps
+      ? `whisper.cpp 1.9.1 decodes ${info.type} without timestamps (a ${info.nTextLayer}-layer decoder), so its loop would advance in blind 30-s hops`
+      : "smart windows lose less than whisper.cpp's loop, which can skip speech when a window's last timestamp lands early";
   return { mode: 'smart', reason: `${why}; windows were cut ${cuts}` };
 }

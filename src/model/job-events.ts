@@ -70,7 +70,10 @@ export class JobEvents {
     }
   }
 
-  #progress(percent: number): void {
+  #progress(reported: number): void {
+    // whisper.cpp's loop reports (seek - start) / (end - start), and its last hop (30 s, or
+    // up to the window's last timestamp) can end past the audio's end: 104% on 246 s.
+    const percent = Math.min(100, reported);
     if (!this.#onProgress || percent <= this.#percent) return;
     this.#percent = percent;
     this.#onProgress(percent);
