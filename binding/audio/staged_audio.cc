@@ -221,7 +221,7 @@ Napi::Value StagedAudio::Cancel(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-Napi::Value StagedAudio::Release(const Napi::CallbackInfo& info) {
+void StagedAudio::ReleaseSamples() noexcept {
   // A running task keeps the signal (shared) until it stops, which cancel() hastens.
   signal_->Cancel();
   encoded_ = {};
@@ -229,6 +229,10 @@ Napi::Value StagedAudio::Release(const Napi::CallbackInfo& info) {
   shared_.reset();
   taken_ = true;
   released_ = true;
+}
+
+Napi::Value StagedAudio::Release(const Napi::CallbackInfo& info) {
+  ReleaseSamples();
   return info.Env().Undefined();
 }
 

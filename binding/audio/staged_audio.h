@@ -48,6 +48,10 @@ class StagedAudio : public Napi::ObjectWrap<StagedAudio> {
   // and the last such job have let go. Throws like Take().
   std::shared_ptr<const std::vector<float>> Share(Napi::Env env);
 
+  // Frees the samples now (or, while a pool task fills them, when it settles, which this
+  // hastens); the audio is unusable afterwards. release() from JS, and SingleUseAudio.
+  void ReleaseSamples() noexcept;
+
   // Called on the JS thread when a pool task on this audio has settled.
   void SetIdle() {
     busy_ = false;
@@ -77,6 +81,25 @@ class StagedAudio : public Napi::ObjectWrap<StagedAudio> {
   bool busy_ = false;
   bool taken_ = false;
   bool released_ = false;
+};
+
+// The audio of a whole-signal call (a transcription without a range, a language detection)
+// is that call's alone. Held for the length of the native call, this frees the samples on
+// every way out: taken by the job (nothing is left to free), or left behind by a call that
+// threw before taking them (a suppressRegex that std::regex rejects, a model an options
+// getter disposed, ...), which would otherwise hold them until the garbage collector
+// finalizes the StagedAudio. Ranged calls share the audio and do not use this.
+class SingleUseAudio {
+ public:
+  explicit SingleUseAudio(StagedAudio* audio) : audio_(audio) {}
+  ~SingleUseAudio() { audio_->ReleaseSamples(); }
+  SingleUseAudio(const SingleUseAudio&) = delete;
+  SingleUseAudio& operator=(const SingleUseAudio&) = delete;
+
+  StagedAudio* operator->() const { return audio_; }
+
+ private:
+  StagedAudio* audio_;  // kept alive by the call's own argument
 };
 
 }  // namespace whisper_napi

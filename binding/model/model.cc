@@ -150,6 +150,10 @@ Napi::Value Model::Transcribe(const Napi::CallbackInfo& info) {
     range_start = start.As<Napi::Number>().DoubleValue();
     range_end = end.As<Napi::Number>().DoubleValue();
   }
+  StagedAudio* audio = StagedAudio::Unwrap(info[0].As<Napi::Object>());
+  // Without a range the audio is this call's: freed on every way out of it, a throw included.
+  std::optional<SingleUseAudio> single_use;
+  if (!ranged) single_use.emplace(audio);
   // Read the options first: reading them can run JS (getters), which could dispose us.
   TranscribeParams params = TranscribeParams::FromJs(info[1].As<Napi::Object>());
   const Napi::Value assistant_value = info[1].As<Napi::Object>().Get("assistant");
@@ -168,7 +172,6 @@ Napi::Value Model::Transcribe(const Napi::CallbackInfo& info) {
       throw MakeRangeError(env, "native option 'promptTokens' holds " + std::to_string(token) + ", not a token of this model (0 to " + std::to_string(n_vocab - 1) + ")");
     }
   }
-  StagedAudio* audio = StagedAudio::Unwrap(info[0].As<Napi::Object>());
   JobSamples samples;
   if (ranged) {
     samples.signal = audio->Share(env);
@@ -254,13 +257,15 @@ Napi::Value Model::DetectLanguage(const Napi::CallbackInfo& info) {
   if (info.Length() < 2 || !env.GetInstanceData<WhisperAddon>()->IsStagedAudio(info[0]) || !info[1].IsNumber()) {
     throw MakeTypeError(env, "detectLanguage(audio, threads) expects a StagedAudio and a number");
   }
+  // The audio is this call's: freed on every way out of it, a throw included.
+  SingleUseAudio audio(StagedAudio::Unwrap(info[0].As<Napi::Object>()));
   const int threads = info[1].As<Napi::Number>().Int32Value();
   if (threads < 1 || threads > 64) throw MakeRangeError(env, "detectLanguage(): threads must be between 1 and 64");
   const std::shared_ptr<LoadedModel>& loaded = RequireLoaded(env);
   if (!whisper_is_multilingual(loaded->context())) {
     throw MakeError(env, ErrorCode::InvalidOption, "language detection needs a multilingual model");
   }
-  std::vector<float> samples = StagedAudio::Unwrap(info[0].As<Napi::Object>())->Take(env);
+  std::vector<float> samples = audio->Take(env);
   auto* worker = new DetectLanguageWorker(env, loaded, std::move(samples), threads);
   Napi::Promise promise = worker->Promise();
   worker->Queue();
