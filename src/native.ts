@@ -64,7 +64,6 @@ export interface NativeTranscribeParams {
   strategy: 'greedy' | 'beam';
   threads: number;
   language: string;
-  detectLanguage?: boolean;
   translate?: boolean;
   /** Condition each window on the text decoded before it in this job (patch independent-windows; default true). */
   windowContext?: boolean;
@@ -75,7 +74,6 @@ export interface NativeTranscribeParams {
   maxSegmentLength?: number;
   splitOnWord?: boolean;
   maxTokensPerSegment?: number;
-  maxTextContext?: number;
   audioContext?: number;
   offsetMs?: number;
   durationMs?: number;
@@ -133,7 +131,6 @@ export interface NativeSegment {
   t1: number;
   text: string;
   noSpeechProb: number;
-  speakerTurnNext: boolean;
   tokens?: NativeToken[];
 }
 

@@ -16,7 +16,6 @@ std::vector<SegmentResult> ReadSegments(whisper_context* ctx, whisper_state* sta
     const char* text = whisper_full_get_segment_text_from_state(state, i);
     segment.text = text ? text : "";
     segment.no_speech_prob = whisper_full_get_segment_no_speech_prob_from_state(state, i);
-    segment.speaker_turn_next = whisper_full_get_segment_speaker_turn_next_from_state(state, i);
     if (tokens) {
       const int n_tokens = whisper_full_n_tokens_from_state(state, i);
       segment.tokens.reserve(n_tokens);
@@ -49,7 +48,6 @@ Napi::Array SegmentsToJs(Napi::Env env, const std::vector<SegmentResult>& segmen
     segment.Set("t1", Napi::Number::New(env, static_cast<double>(s.t1)));
     segment.Set("text", Napi::String::New(env, s.text));
     segment.Set("noSpeechProb", Napi::Number::New(env, s.no_speech_prob));
-    segment.Set("speakerTurnNext", Napi::Boolean::New(env, s.speaker_turn_next));
     if (tokens) {
       Napi::Array list = Napi::Array::New(env, s.tokens.size());
       for (size_t j = 0; j < s.tokens.size(); ++j) {

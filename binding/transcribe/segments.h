@@ -28,7 +28,6 @@ struct SegmentResult {
   int64_t t1 = 0;
   std::string text;
   float no_speech_prob = 0;
-  bool speaker_turn_next = false;
   std::vector<TokenResult> tokens;
 };
 

@@ -6,14 +6,14 @@
 #include <cstdint>
 
 #include "core/native_error.h"
+#include "ggml.h"
 
 namespace whisper_napi {
 namespace {
 
-constexpr int kMaxThreads = 64;
+// whisper.cpp tokenizes the prompt with std::regex, which recurses per character of a
+// word: a long enough prompt overflows the stack. (src/options/ allows far less.)
 constexpr size_t kMaxPromptBytes = 4096;
-// whisper.cpp keeps at most n_text_ctx/2 (224) prompt tokens; more is a caller's mistake.
-constexpr size_t kMaxPromptTokens = 1024;
 
 // Each reader leaves the default in place when the field is absent or undefined.
 class OptionReader {
@@ -56,14 +56,15 @@ class OptionReader {
     return true;
   }
 
-  // whisper.cpp trusts these values; some out-of-range ones make it index out of bounds
-  // or loop forever. src/options.ts enforces the same ranges with friendlier messages.
+  // whisper.cpp trusts these values, and some make it read or write out of bounds, overflow,
+  // exhaust memory or never finish. Only those are refused here, each with the reason;
+  // the documented limits and defaults of options are src/options/'s (table.ts).
   template <typename T>
-  void Range(const char* key, T value, T lo, T hi) const {
+  void Range(const char* key, T value, T lo, T hi, const char* why) const {
     if (!(value >= lo && value <= hi)) {  // also false for NaN
       throw MakeRangeError(object_.Env(), std::string("native option '") + key + "' is out of range: " +
                                               std::to_string(value) + " not in [" + std::to_string(lo) + ", " +
-                                              std::to_string(hi) + "]");
+                                              std::to_string(hi) + "] (" + why + ")");
     }
   }
 
@@ -97,27 +98,20 @@ TranscribeParams TranscribeParams::FromJs(const Napi::Object& options) {
   w.print_special = false;
 
   read.Int("threads", w.n_threads);
-  read.Int("maxTextContext", w.n_max_text_ctx);
   read.Int("offsetMs", w.offset_ms);
   read.Int("durationMs", w.duration_ms);
   read.Bool("translate", w.translate);
-  read.Bool("noContext", w.no_context);
   read.Bool("noTimestamps", w.no_timestamps);
   read.Bool("singleSegment", w.single_segment);
   read.Bool("tokenTimestamps", w.token_timestamps);
-  read.Float("tokenTimestampThreshold", w.thold_pt);
-  read.Float("tokenTimestampSumThreshold", w.thold_ptsum);
   read.Int("maxSegmentLength", w.max_len);
   read.Bool("splitOnWord", w.split_on_word);
   read.Int("maxTokensPerSegment", w.max_tokens);
   read.Int("audioContext", w.audio_ctx);
   read.Bool("carryInitialPrompt", w.carry_initial_prompt);
-  read.Bool("detectLanguage", w.detect_language);
   read.Bool("suppressBlank", w.suppress_blank);
   read.Bool("suppressNonSpeech", w.suppress_nst);
   read.Float("temperature", w.temperature);
-  read.Float("maxInitialTimestamp", w.max_initial_ts);
-  read.Float("lengthPenalty", w.length_penalty);
   read.Float("temperatureIncrement", w.temperature_inc);
   read.Float("entropyThreshold", w.entropy_thold);
   read.Float("logprobThreshold", w.logprob_thold);
@@ -150,41 +144,34 @@ TranscribeParams TranscribeParams::FromJs(const Napi::Object& options) {
     }
   }
 
-  read.Range("threads", w.n_threads, 1, kMaxThreads);
-  read.Range("offsetMs", w.offset_ms, 0, INT32_MAX);
-  read.Range("durationMs", w.duration_ms, 0, INT32_MAX);
-  read.Range("maxTextContext", w.n_max_text_ctx, 0, INT32_MAX);
-  read.Range("audioContext", w.audio_ctx, 0, 1500);
-  read.Range("maxSegmentLength", w.max_len, 0, INT32_MAX);
-  read.Range("maxTokensPerSegment", w.max_tokens, 0, INT32_MAX);
-  // More than WHISPER_MAX_DECODERS (8) decoders is an error inside whisper_full.
-  read.Range("bestOf", w.greedy.best_of, 1, 8);
-  if (strategy == "beam") read.Range("beamSize", w.beam_search.beam_size, 1, 8);
-  // The fallback loop runs from temperature to 1 in steps of the increment: above 1 it
-  // never runs (whisper.cpp then reads an unset decoder), and a tiny step never ends.
-  read.Range("temperature", w.temperature, 0.0f, 1.0f);
-  if (w.temperature_inc != 0.0f) read.Range("temperatureIncrement", w.temperature_inc, 0.01f, 1.0f);
-  read.Range("maxInitialTimestamp", w.max_initial_ts, 0.0f, 30.0f);
-  read.Range("tokenTimestampThreshold", w.thold_pt, 0.0f, 1.0f);
-  read.Range("tokenTimestampSumThreshold", w.thold_ptsum, 0.0f, 1.0f);
-  read.Range("lengthPenalty", w.length_penalty, -1.0f, 10.0f);
-  read.Range("entropyThreshold", w.entropy_thold, -1e6f, 1e6f);
-  read.Range("logprobThreshold", w.logprob_thold, -1e6f, 1e6f);
-  read.Range("noSpeechThreshold", w.no_speech_thold, 0.0f, 1.0f);
-  // whisper.cpp tokenizes the prompt with std::regex, which recurses per character of a
-  // word; only the last ~223 tokens are used anyway.
-  read.Range("initialPrompt length", p.initial_prompt_.size(), size_t(0), kMaxPromptBytes);
-  read.Range("language length", p.language_.size(), size_t(1), size_t(8));
+  read.Range("threads", w.n_threads, 1, GGML_MAX_N_THREADS, "ggml asserts on more threads than it supports");
+  read.Range("offsetMs", w.offset_ms, 0, INT32_MAX, "a negative offset reads before the spectrogram");
+  read.Range("durationMs", w.duration_ms, 0, INT32_MAX, "with the offset it bounds the spectrogram whisper.cpp reads");
+  read.Range("audioContext", w.audio_ctx, 0, 1500, "the encoder's positional embedding has 1500 rows");
+  // whisper_state holds WHISPER_MAX_DECODERS (8) decoders.
+  read.Range("bestOf", w.greedy.best_of, 1, 8, "whisper.cpp has 8 decoders");
+  if (strategy == "beam") read.Range("beamSize", w.beam_search.beam_size, 1, 8, "whisper.cpp has 8 decoders");
+  // The fallback loop runs from temperature up to 1 in steps of the increment: above 1 (or
+  // NaN) it has no temperature at all and whisper.cpp decodes with an unset decoder; a tiny
+  // step makes a list of temperatures that fills memory.
+  read.Range("temperature", w.temperature, 0.0f, 1.0f, "above 1 whisper.cpp has no temperature to decode with");
+  if (w.temperature_inc > 0.0f) {
+    read.Range("temperatureIncrement", w.temperature_inc, 0.01f, std::numeric_limits<float>::max(),
+               "a smaller step makes whisper.cpp list too many temperatures");
+  }
+  read.Range("initialPrompt length", p.initial_prompt_.size(), size_t(0), kMaxPromptBytes,
+             "whisper.cpp's tokenizer recurses per character and would overflow the stack");
   if (w.vad && p.vad_model_.empty()) {
     throw MakeTypeError(options.Env(), "native option 'vad' needs 'vadModel', the path of a Silero VAD model");
   }
-  read.Range("vadThreshold", w.vad_params.threshold, 0.0f, 1.0f);
-  // whisper.cpp multiplies these by the sample rate in an int: keep them under 2^31/16000.
-  read.Range("vadMinSpeechMs", w.vad_params.min_speech_duration_ms, 0, 120000);
-  read.Range("vadMinSilenceMs", w.vad_params.min_silence_duration_ms, 0, 120000);
-  read.Range("vadMaxSpeechSeconds", w.vad_params.max_speech_duration_s, 0.1f, std::numeric_limits<float>::max());
-  read.Range("vadSpeechPadMs", w.vad_params.speech_pad_ms, 0, 60000);
-  read.Range("vadSamplesOverlap", w.vad_params.samples_overlap, 0.0f, 10.0f);
+  // whisper.cpp turns these into sample counts in an int: keep them under 2^31/16000, and
+  // non-negative (a negative count indexes before the signal).
+  read.Range("vadMinSpeechMs", w.vad_params.min_speech_duration_ms, 0, 120000, "a sample count in an int");
+  read.Range("vadMinSilenceMs", w.vad_params.min_silence_duration_ms, 0, 120000, "a sample count in an int");
+  read.Range("vadMaxSpeechSeconds", w.vad_params.max_speech_duration_s, 0.1f, std::numeric_limits<float>::max(),
+             "shorter speech pieces split without end");
+  read.Range("vadSpeechPadMs", w.vad_params.speech_pad_ms, 0, 60000, "a sample count in an int");
+  read.Range("vadSamplesOverlap", w.vad_params.samples_overlap, 0.0f, 10.0f, "a sample count in an int");
   return p;
 }
 

@@ -1,5 +1,6 @@
 // The native side of transcription options: a plain JS object (already validated and
-// given defaults by src/options.ts) read into whisper_full_params. This struct owns every
+// given defaults by src/options/) read into whisper_full_params. Only values that would make
+// whisper.cpp unsafe are refused here (transcribe_params.cc). This struct owns every
 // string that whisper_full_params points to, so the pointers stay valid on the worker thread.
 #pragma once
 

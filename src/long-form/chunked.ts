@@ -113,5 +113,5 @@ function chunkSegment(chunk: PlannedChunk, result: NativeTranscription, tokens: 
   const text = ctx.detokenize(kept.map((t) => t.id));
   const t0 = tokenTimes ? kept[0]!.t0 : toTicks(chunk.ownStart);
   const t1 = tokenTimes ? Math.max(t0, kept[kept.length - 1]!.t1) : toTicks(chunk.ownEnd);
-  return { t0, t1, text, noSpeechProb: result.segments[0]?.noSpeechProb ?? 0, speakerTurnNext: false, tokens: kept };
+  return { t0, t1, text, noSpeechProb: result.segments[0]?.noSpeechProb ?? 0, tokens: kept };
 }
