@@ -62,9 +62,10 @@ class OptionReader {
   template <typename T>
   void Range(const char* key, T value, T lo, T hi, const char* why) const {
     if (!(value >= lo && value <= hi)) {  // also false for NaN
-      throw MakeRangeError(object_.Env(), std::string("native option '") + key + "' is out of range: " +
-                                              std::to_string(value) + " not in [" + std::to_string(lo) + ", " +
-                                              std::to_string(hi) + "] (" + why + ")");
+      const std::string bounds = hi == std::numeric_limits<T>::max() ? "not at least " + std::to_string(lo)
+                                                                       : "not in [" + std::to_string(lo) + ", " + std::to_string(hi) + "]";
+      throw MakeRangeError(object_.Env(), std::string("native option '") + key + "' is out of range: " + std::to_string(value) + " " +
+                                              bounds + " (" + why + ")");
     }
   }
 
@@ -161,6 +162,9 @@ TranscribeParams TranscribeParams::FromJs(const Napi::Object& options) {
   }
   read.Range("initialPrompt length", p.initial_prompt_.size(), size_t(0), kMaxPromptBytes,
              "whisper.cpp's tokenizer recurses per character and would overflow the stack");
+  // whisper.cpp detects the language for an empty one, as for "auto"; a job that detects
+  // must not reuse a pooled state (clears_state()), which only "auto" tells us.
+  if (p.language_.empty()) throw MakeRangeError(options.Env(), "native option 'language' is empty (use 'auto' to detect it)");
   if (w.vad && p.vad_model_.empty()) {
     throw MakeTypeError(options.Env(), "native option 'vad' needs 'vadModel', the path of a Silero VAD model");
   }
