@@ -4,7 +4,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 
-const { compareNormalized, corpusWordErrorRate, wordErrorRate } = require('./wer');
+const { compareNormalized, compareTexts, corpusWordErrorRate, wordErrorRate } = require('./wer');
 
 const ROOT = path.resolve(__dirname, '..');
 const s = (ms) => (ms / 1000).toFixed(2);
@@ -99,7 +99,7 @@ function writeGeneratedReport(file, { rows, concurrency, reps, peerReps, threads
     `- Command: \`${command}\``,
     `- Every runner: ${threads} threads, greedy decoding without temperature fallback, whisper.cpp's default token limits (no max tokens per segment, a decoder context of n_text_ctx/2), flash attention on (whisper.cpp's default), each measurement a fresh process; ${reps} repetition(s)${peerReps !== reps ? `, ${peerReps} for the peer bindings` : ''}, median (min–max).`,
     '- Models are generated with the real shapes and seeded random weights. Their decoders either run to the token limit in every 30-s window (distil-medium.en, which whisper.cpp decodes without timestamps) or stop after a few tokens (tiny.en): the transcript column shows which; decoding weighs differently than with real weights.',
-    '- Transcript (chars): the length of each runner\'s text; equal lengths mean the runners decoded the same thing (random-weight decoders make that visible).',
+    '- Transcript vs whisper-cli: each runner\'s text (its segment texts joined, trimmed; whisper-cli\'s from its JSON output, `-oj`) against whisper-cli\'s, as written: "identical" when their sha256 are equal (the hash shown), else the first differing character (1-based) with a few characters of each from just before it, and both lengths. Identical texts mean the runners decoded the same thing (random-weight decoders make that visible).',
     '- Import: `require()` of the package in a fresh process (JS modules and the native library). Load: reading the model until it is ready (whisper-cli: its own `load time`; neither includes starting the process). Transcription: after load until the transcript (whisper-cli: its reported total minus load). RSS: peak resident memory of the process. Event loop: delay measured in the Node process while transcribing. Segments: how many the runner returned.',
     '',
     '![Transcription wall time](benchmarks.svg)',
@@ -107,13 +107,13 @@ function writeGeneratedReport(file, { rows, concurrency, reps, peerReps, threads
   ];
   for (const { model, input, here, cli } of byModelAndInput(rows)) {
     lines.push(`## ${model}, ${input} (${here[0].seconds} s of audio)`, '');
-    lines.push('| runner | import (s) | load (s) | transcription (s) | real-time factor | encode / decode (s) | peak RSS (MB) | event loop p50 / p99 / max (ms) | segments | transcript (chars) | time vs whisper-cli |');
+    lines.push('| runner | import (s) | load (s) | transcription (s) | real-time factor | encode / decode (s) | peak RSS (MB) | event loop p50 / p99 / max (ms) | segments | transcript vs whisper-cli | time vs whisper-cli |');
     lines.push('|---|---|---|---|---|---|---|---|---|---|---|');
     for (const r of here) {
       const { ratio, split } = timeCells(r, cli);
       const loop = r.eventLoop ? `${r.eventLoop.p50.toFixed(1)} / ${r.eventLoop.p99.toFixed(1)} / ${r.eventLoop.max.toFixed(1)}` : '–';
       const runs = r.reps !== reps ? ` (${r.reps} run${r.reps === 1 ? '' : 's'})` : '';
-      lines.push(`| ${r.runner}${runs} | ${spread(r.import, s)} | ${spread(r.load, s)} | ${spread(r.transcribe, s)} | ${(r.transcribe.median / 1000 / r.seconds).toFixed(3)} | ${split} | ${spread(r.peakRss, mb)} | ${loop} | ${r.segments ?? '–'} | ${r.textLength} | ${ratio} |`);
+      lines.push(`| ${r.runner}${runs} | ${spread(r.import, s)} | ${spread(r.load, s)} | ${spread(r.transcribe, s)} | ${(r.transcribe.median / 1000 / r.seconds).toFixed(3)} | ${split} | ${spread(r.peakRss, mb)} | ${loop} | ${r.segments ?? '–'} | ${textAgainstCli(r, cli)} | ${ratio} |`);
     }
     lines.push('');
   }
@@ -139,6 +139,16 @@ function writeGeneratedReport(file, { rows, concurrency, reps, peerReps, threads
 
 const percent = (x) => `${(100 * x).toFixed(1)} %`;
 const loadAverage = (l) => l.map((x) => x.toFixed(2)).join(' / ');
+
+/** How a row's transcript, as written, compares with whisper-cli's: "identical (sha256 …)" or the first difference. */
+function textAgainstCli(row, cli) {
+  if (!cli) return '–';
+  if (row === cli) return 'reference';
+  const c = compareTexts(cli.text, row.text);
+  if (c.identical) return `identical (sha256 ${c.hash})`;
+  const quote = (t) => `“${t.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\n/g, '\\n')}”`;
+  return `differs at character ${c.index + 1}: ${quote(c.text)} vs ${quote(c.referenceText)} (${c.length} vs ${c.referenceLength} characters)`;
+}
 
 /** How a row's normalized transcript compares with the reference row's (whisper-cli's). */
 function againstCli(row, cli) {

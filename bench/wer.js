@@ -6,9 +6,30 @@ const path = require('node:path');
 
 const { corpusWordErrorRate, normalizeWords, wordErrorRate } = require(path.join(__dirname, '..', 'scripts', 'wer.js'));
 
+/** sha256 of a text, first 16 hex digits. */
+function textHash(text) {
+  return crypto.createHash('sha256').update(text).digest('hex').slice(0, 16);
+}
+
 /** sha256 (first 16 hex digits) of the normalized words joined by single spaces. */
 function normalizedHash(text) {
-  return crypto.createHash('sha256').update(normalizeWords(text).join(' ')).digest('hex').slice(0, 16);
+  return textHash(normalizeWords(text).join(' '));
+}
+
+/**
+ * How `text` compares with `reference` as written (no normalization): { identical: true,
+ * hash } when their sha256 are equal, else the 0-based index of the first differing
+ * character, a few characters of each from just before it, and both lengths.
+ */
+function compareTexts(reference, text) {
+  const hash = textHash(text);
+  if (hash === textHash(reference)) return { identical: true, hash };
+  const a = Array.from(reference); // code points: a difference never splits a character
+  const b = Array.from(text);
+  let index = 0;
+  while (index < a.length && index < b.length && a[index] === b[index]) index++;
+  const around = (chars) => chars.slice(Math.max(0, index - 8), index + 16).join('');
+  return { identical: false, index, referenceText: around(a), text: around(b), referenceLength: a.length, length: b.length };
 }
 
 /**
@@ -25,4 +46,4 @@ function compareNormalized(reference, text) {
   return { identical: false, index, referenceWord: a[index], word: b[index], referenceWords: a.length, words: b.length };
 }
 
-module.exports = { corpusWordErrorRate, normalizeWords, wordErrorRate, normalizedHash, compareNormalized };
+module.exports = { corpusWordErrorRate, normalizeWords, wordErrorRate, textHash, normalizedHash, compareNormalized, compareTexts };
