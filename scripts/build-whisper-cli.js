@@ -1,9 +1,15 @@
 #!/usr/bin/env node
-// Builds (or reuses) whisper.cpp's own `whisper-cli` with whisper.cpp's own CMake defaults:
-// by default from the same (patched) source tree the addon is built from, which tests
-// compare our output against; with `pristine` (--pristine) from the unmodified v1.9.1 tree
-// that nodejs-whisper@0.3.1 carries, for claims of parity with upstream whisper.cpp and
-// for benchmarks. Prints the path of the executable.
+// Builds (or reuses) whisper.cpp's own `whisper-cli`, in one of three builds:
+//   reference (--reference)  the unmodified v1.9.1 tree that nodejs-whisper@0.3.1 carries,
+//                            built as the addon is: the parity tests' reference, so that a
+//                            broken patch of ours cannot appear on both sides, and a
+//                            difference can only come from our patches or our code;
+//   pristine (--pristine)    the same tree with whisper.cpp's own default build (the one
+//                            its users get): benchmarks and the real-weights tier;
+//   patched (no flag)        the patched tree the addon is built from (deps/whisper.cpp or
+//                            WHISPER_CPP_DIR), for the comparisons that need our patches on
+//                            both sides (segment times of no-timestamp models) and the bench.
+// Prints the path of the executable.
 'use strict';
 
 const { execFileSync } = require('node:child_process');
@@ -22,17 +28,45 @@ function pristineWhisperCppDir() {
   return path.join(path.dirname(pkg), 'cpp', 'whisper.cpp');
 }
 
-function whisperCliPath({ pristine = false } = {}) {
-  const buildDir = path.join(root, '.cache', pristine ? 'whisper-cli-pristine' : 'whisper-cli');
+const BUILDS = {
+  patched: { dir: 'whisper-cli', pristineSource: false, llamafile: true },
+  pristine: { dir: 'whisper-cli-pristine', pristineSource: true, llamafile: false },
+  reference: { dir: 'whisper-cli-reference', pristineSource: true, llamafile: true },
+};
+
+function buildOf({ pristine = false, reference = false } = {}) {
+  return BUILDS[reference ? 'reference' : pristine ? 'pristine' : 'patched'];
+}
+
+function whisperCliPath(options = {}) {
+  const buildDir = path.join(root, '.cache', buildOf(options).dir);
   const exe = path.join(buildDir, 'bin', process.platform === 'win32' ? 'Release/whisper-cli.exe' : 'whisper-cli');
   return { buildDir, exe };
 }
 
-function buildWhisperCli({ quiet = false, pristine = false } = {}) {
-  const { buildDir, exe } = whisperCliPath({ pristine });
-  const source = pristine ? pristineWhisperCppDir() : whisperCppDir();
+/** The source tree `buildDir` was configured from (its CMake cache says), if it was. */
+function configuredSource(buildDir) {
+  const cache = path.join(buildDir, 'CMakeCache.txt');
+  if (!fs.existsSync(cache)) return undefined;
+  const line = /^CMAKE_HOME_DIRECTORY:INTERNAL=(.*)$/m.exec(fs.readFileSync(cache, 'utf8'));
+  if (!line) return undefined;
+  return fs.existsSync(line[1]) ? fs.realpathSync(line[1]) : line[1];
+}
+
+function buildWhisperCli({ quiet = false, pristine = false, reference = false } = {}) {
+  const build = buildOf({ pristine, reference });
+  const { buildDir, exe } = whisperCliPath({ pristine, reference });
+  const source = build.pristineSource ? pristineWhisperCppDir() : whisperCppDir();
   if (!fs.existsSync(path.join(source, 'CMakeLists.txt'))) {
     throw new Error(`no whisper.cpp source at ${source}; run \`npm install\` first`);
+  }
+  // A build directory configured from another source tree (WHISPER_CPP_DIR changed, or
+  // deps/whisper.cpp moved) is started afresh: CMake would refuse it, and its objects are
+  // not those of this source.
+  const configuredFrom = configuredSource(buildDir);
+  if (configuredFrom !== undefined && configuredFrom !== fs.realpathSync(source)) {
+    if (!quiet) console.log(`whisper-cli: ${buildDir} was configured from ${configuredFrom}; rebuilding from ${source}`);
+    fs.rmSync(buildDir, { recursive: true, force: true });
   }
   const stdio = quiet ? ['ignore', 'ignore', 'inherit'] : 'inherit';
   // Configured every time (a no-op when nothing changed), so that a build directory made
@@ -46,10 +80,11 @@ function buildWhisperCli({ quiet = false, pristine = false } = {}) {
       '-DWHISPER_BUILD_SERVER=OFF',
       '-DWHISPER_SDL2=OFF',
       '-DWHISPER_CURL=OFF',
-      // Our whisper-cli is built as the addon is (CMakeLists.txt turns llamafile's matrix
-      // kernels on), so that comparisons with it are on identical work and build. The
-      // pristine one keeps whisper.cpp's default build: the one its users get.
-      `-DGGML_LLAMAFILE=${pristine ? 'OFF' : 'ON'}`,
+      // The patched and reference builds are built as the addon is (CMakeLists.txt turns
+      // llamafile's matrix kernels on), so that comparisons with them are on identical work
+      // and build (with the kernels off, a near tie can pick another token). The pristine
+      // one keeps whisper.cpp's default build: the one its users get.
+      `-DGGML_LLAMAFILE=${build.llamafile ? 'ON' : 'OFF'}`,
     ],
     { stdio: quiet ? ['ignore', 'ignore', 'inherit'] : stdio },
   );
@@ -60,9 +95,9 @@ function buildWhisperCli({ quiet = false, pristine = false } = {}) {
   return exe;
 }
 
-module.exports = { buildWhisperCli, whisperCliPath };
+module.exports = { buildWhisperCli, configuredSource, whisperCliPath };
 
 if (require.main === module) {
-  const exe = buildWhisperCli({ quiet: process.argv.includes('--quiet'), pristine: process.argv.includes('--pristine') });
+  const exe = buildWhisperCli({ quiet: process.argv.includes('--quiet'), pristine: process.argv.includes('--pristine'), reference: process.argv.includes('--reference') });
   console.log(exe);
 }

@@ -30,9 +30,12 @@ test('loads and reports type distil-medium.en', () => {
   expect(model.info.tensorBytes).toBeGreaterThan(750e6);
 });
 
-test('transcribes jfk.wav exactly as whisper-cli does', async () => {
+// whisper-cli built from OUR PATCHED tree: upstream's segment times for no-timestamp models
+// are wrong (patch no-timestamps-segment-times, docs/upstream.md; test/parity.test.ts checks
+// the patch against the pristine CLI on a smaller model of the same kind).
+test('transcribes jfk.wav exactly as whisper-cli built from our patched tree does (no-timestamp segment times need the patch on both sides)', async () => {
   const ours = await model.transcribe(jfk(), { temperatureIncrement: 0 });
-  const reference = await runWhisperCli(file, JFK_WAV, 2);
+  const reference = await runWhisperCli(file, JFK_WAV, 2, [], { patched: true });
   expect(ours.segments.length).toBeGreaterThan(0);
   expect(ours.text.length).toBeGreaterThan(0);
   expect(ours.timings.encoderRuns).toBe(1);

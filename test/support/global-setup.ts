@@ -1,4 +1,4 @@
-/** Runs once before the suite: reference whisper-cli and generated models. */
+/** Runs once before the suite: the reference whisper-cli builds and generated models. */
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -10,7 +10,7 @@ const { generateModel } = require('../../scripts/generate-model.js') as {
   generateModel(options: { preset: string; out: string; seed?: number; decoderSeed?: number; f32?: boolean; synthVocab?: boolean; multilingual?: boolean }): string;
 };
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { buildWhisperCli } = require('../../scripts/build-whisper-cli.js') as { buildWhisperCli(o: { quiet: boolean }): string };
+const { buildWhisperCli } = require('../../scripts/build-whisper-cli.js') as { buildWhisperCli(o: { quiet: boolean; pristine?: boolean; reference?: boolean }): string };
 
 /** The newest modification time of anything under `dir`. */
 function newestIn(dir: string): number {
@@ -31,6 +31,11 @@ function ensureFreshDist(): void {
 export default function globalSetup(): void {
   const started = Date.now();
   ensureFreshDist();
+  // The parity tests' reference, from the unmodified upstream tree built as the addon is;
+  // the same tree with whisper.cpp's default build (the f32 model that aborts it); and the
+  // one from our patched tree, for the comparisons that need our patches on both sides.
+  buildWhisperCli({ quiet: true, reference: true });
+  buildWhisperCli({ quiet: true, pristine: true });
   buildWhisperCli({ quiet: true });
   const wanted = new Set<string>();
   for (const spec of Object.values(MODELS)) {

@@ -7,7 +7,19 @@ import { promisify } from 'node:util';
 import { plainToolEnv } from './sanitized';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { whisperCliPath } = require('../../scripts/build-whisper-cli.js') as { whisperCliPath(o?: { pristine?: boolean }): { exe: string } };
+const { whisperCliPath } = require('../../scripts/build-whisper-cli.js') as { whisperCliPath(o?: WhisperCliBuild): { exe: string } };
+
+/**
+ * Which whisper-cli (scripts/build-whisper-cli.js): by default the reference, from the
+ * unmodified upstream v1.9.1 tree built as the addon is, so that a broken patch of ours
+ * cannot appear on both sides; `pristine`: the same tree with whisper.cpp's default build
+ * (what its users run); `patched`: from our patched tree, for the comparisons that need our
+ * patches on both sides (each says so in its title).
+ */
+export interface WhisperCliBuild {
+  pristine?: boolean;
+  reference?: boolean;
+}
 
 export interface CliSegment {
   /** centiseconds, as whisper.cpp reports them */
@@ -19,14 +31,19 @@ export interface CliSegment {
 /**
  * Greedy decoding (`-bs 1`; the CLI defaults to 5 beams), no temperature fallback (`-nf`),
  * a fixed thread count: the settings under which the library and the CLI must agree.
- * `pristine`: the CLI built from the unmodified upstream v1.9.1 tree, not from ours.
  */
-export async function runWhisperCli(model: string, wav: string, threads: number, extra: string[] = [], { pristine = false } = {}): Promise<CliSegment[]> {
+export async function runWhisperCli(
+  model: string,
+  wav: string,
+  threads: number,
+  extra: string[] = [],
+  { pristine = false, patched = false }: { pristine?: boolean; patched?: boolean } = {},
+): Promise<CliSegment[]> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'whisper-cli-'));
   const base = path.join(dir, 'out');
   try {
     await promisify(execFile)(
-      whisperCliPath({ pristine }).exe,
+      whisperCliPath(patched ? {} : { pristine, reference: !pristine }).exe,
       ['-m', model, '-f', wav, '-t', String(threads), '-bs', '1', '-nf', '-oj', '-of', base, '-np', ...extra],
       { maxBuffer: 64 * 1024 * 1024, env: plainToolEnv() },
     );
