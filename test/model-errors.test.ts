@@ -15,7 +15,7 @@ import { FIXTURES, JFK_WAV, MODELS, modelPath } from './support/paths';
 import { plainToolEnv } from './support/sanitized';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { whisperCliPath } = require('../scripts/build-whisper-cli.js') as { whisperCliPath(): { exe: string } };
+const { whisperCliPath } = require('../scripts/build-whisper-cli.js') as { whisperCliPath(o?: { pristine?: boolean }): { exe: string } };
 
 const micro = modelPath(MODELS.micro);
 let dir: string;
@@ -137,10 +137,13 @@ describe('an all-f32 model', () => {
   const f32 = modelPath(MODELS.microF32);
 
   test('aborts whisper.cpp 1.9.1 itself at the first encode (the trap we guard against)', async () => {
-    const run = promisify(execFile)(whisperCliPath().exe, ['-m', f32, '-f', JFK_WAV, '-bs', '1', '-nf', '-t', '2', '-np'], { env: plainToolEnv() });
-    const failure = (await run.then(() => undefined, (e: unknown) => e)) as { signal?: string; code?: number } | undefined;
+    // Upstream's own whisper-cli, built from the unmodified tree: ggml's im2col asserts that
+    // the conv weights are f16 and calls abort().
+    const run = promisify(execFile)(whisperCliPath({ pristine: true }).exe, ['-m', f32, '-f', JFK_WAV, '-bs', '1', '-nf', '-t', '2', '-np'], { env: plainToolEnv() });
+    const failure = (await run.then(() => undefined, (e: unknown) => e)) as { signal?: string | null; code?: number | null; stderr?: string } | undefined;
     expect(failure).toBeDefined();
-    expect(failure!.signal ?? failure!.code).toBeTruthy();
+    expect(failure!.signal).toBe('SIGABRT');
+    expect(failure!.stderr).toMatch(/ggml-cpu\/ops\.cpp:\d+: GGML_ASSERT\(src0->type == GGML_TYPE_F16\) failed/);
   });
 
   test('loads here (converted to f16 on the way in) and transcribes like the f16 file with the same weights', async () => {
