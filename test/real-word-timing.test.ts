@@ -111,7 +111,7 @@ async function transcribeSet(file: string, set: WordTimingSet, method: Method): 
     const used = process.cpuUsage(cpu);
     run.cpuMs += (used.user + used.system) / 1000;
     run.wordTiming = t.wordTiming;
-    run.words.push(t.segments.flatMap(segmentWords));
+    run.words.push(t.segments.flatMap((segment) => segmentWords(segment, model.info)));
   }
   return run;
 }
