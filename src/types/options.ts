@@ -120,9 +120,10 @@ export interface TranscribeOptions {
    * `condition_on_previous_text: false`): a window that went wrong (a repetition loop, a
    * hallucination) then cannot prime the next ones, at the cost of context for names and
    * style; `initialPrompt` then primes only the first window unless `carryInitialPrompt`.
-   * Applies to whisper.cpp's loop and to `longForm: 'smart'`; `'chunked'` decodes every
-   * chunk on its own anyway. Default `false`: each window is conditioned on the text before
-   * it, as in whisper.cpp and OpenAI's Whisper. A job never sees the text of another job.
+   * Applies to whisper.cpp's loop; `'chunked'` decodes every chunk on its own anyway, and
+   * `'smart'` windows do too for now (a known defect: README, Long audio). Default `false`:
+   * each window is conditioned on the text before it, as in whisper.cpp and OpenAI's
+   * Whisper. A job never sees the text of another job.
    */
   noContext?: boolean;
   /** Text that primes the decoder (vocabulary, spelling, style). Default none. */
@@ -188,7 +189,8 @@ export interface TranscribeOptions {
    *   windows; models that predict timestamps), and with `vad: true`.
    * - `'smart'`: sequential windows of at most 30 s cut in silences found by the Silero VAD
    *   (`vadModel`), or at the quietest moment when speech runs on or no VAD model is given;
-   *   each window is conditioned on the text before it. The default for longer audio (it
+   *   each window is meant to be conditioned on the text before it, which does not reach
+   *   whisper.cpp yet (README, Long audio). The default for longer audio (it
    *   lost fewer words than whisper.cpp's loop on 6 minutes of real speech with every model
    *   measured: see the README) and for distilled models (distil-medium.en, distil-small.en,
    *   distil-large-v2/v3), which whisper.cpp would otherwise advance in blind 30-s hops.
