@@ -42,6 +42,10 @@ function listPatches(dir = PATCH_DIR) {
  * description. Paths are relative to the tree (the a/ and b/ prefixes dropped).
  */
 function parsePatch(name, text) {
+  if (text.includes('\r')) {
+    // Not stripped: the stamp hashes the patch files as they are. .gitattributes keeps them LF.
+    throw new PatchError(`patch ${name} has CRLF line endings (a checkout that converted them?): the patches must be LF, as .gitattributes keeps them`);
+  }
   const lines = text.split('\n');
   if (lines[lines.length - 1] === '') lines.pop();
   const files = [];

@@ -51,6 +51,15 @@ describe('transcribe options', () => {
     });
   });
 
+  test('each option is read once: the options used are the ones checked', () => {
+    let reads = 0;
+    const options = Object.defineProperty({}, 'longForm', { enumerable: true, get: () => (reads++ === 0 ? 'smart' : 'bogus') });
+    const checked = validateTranscribeOptions(options);
+    expect(reads).toBe(1);
+    expect(checked).toEqual({ longForm: 'smart' });
+    expect(checked).not.toBe(options);
+  });
+
   test.each([
     [{ thread: 2 }, /unknown transcribe option 'thread'\. Did you mean 'threads'\?/],
     [{ beamsize: 2 }, /Did you mean 'beamSize'\?/],

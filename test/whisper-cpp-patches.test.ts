@@ -136,10 +136,16 @@ test('CMake refuses a partly patched tree, an edited patched file and a tree pat
   }
 });
 
+test('a patch with CRLF line endings (a checkout that converted it) is refused, not misread', () => {
+  const p = patches.listPatches()[0]!;
+  expect(() => patches.parsePatch(p.name, p.text.replace(/\n/g, '\r\n'))).toThrow(/CRLF line endings/);
+  expect(fs.readFileSync(path.join(ROOT, '.gitattributes'), 'utf8')).toMatch(/^scripts\/patches\/\*\.patch text eol=lf$/m);
+});
+
 test('the diffs are standard: GNU patch applies them to the same result', () => {
   const dir = pristineCopy();
   try {
-    for (const p of patches.listPatches()) execFileSync('patch', ['-p1', '-s', '--no-backup-if-mismatch', '-i', path.join(ROOT, 'scripts', 'patches', p.name)], { cwd: dir });
+    for (const p of patches.listPatches()) execFileSync('patch', ['-p1', '-s', '-i', path.join(ROOT, 'scripts', 'patches', p.name)], { cwd: dir });
     for (const file of touched) expect([file, fs.readFileSync(path.join(dir, file)).equals(fs.readFileSync(path.join(ROOT, 'deps', 'whisper.cpp', file)))]).toEqual([file, true]);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });

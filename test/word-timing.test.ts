@@ -73,13 +73,14 @@ describe('validation (no model needed)', () => {
   });
 
   test('segmentWords skips timestamp tokens ([_TT_150]): they no longer stretch the last word', () => {
-    const token = (text: string, start: number, end: number) => ({ id: 1, text, probability: 1, logProbability: 0, start, end });
+    const token = (id: number, text: string, start: number, end: number) => ({ id, text, probability: 1, logProbability: 0, start, end });
+    // English-only ids: <|0.00|> (whisper.cpp's [_BEG_]) is 50363, [_TT_150] is 50363 + 150.
     const segment: Segment = {
       start: 0,
       end: 3,
       text: ' so you',
       noSpeechProbability: 0,
-      tokens: [token('[_BEG_]', 0, 0), token(' so', 0.5, 1), token(' you', 1.2, 1.6), token('[_TT_150]', 1.6, 3)],
+      tokens: [token(50363, '[_BEG_]', 0, 0), token(523, ' so', 0.5, 1), token(345, ' you', 1.2, 1.6), token(50513, '[_TT_150]', 1.6, 3)],
     };
     expect(segmentWords(segment).map((w) => [w.text, w.start, w.end])).toEqual([
       ['so', 0.5, 1],

@@ -41,7 +41,7 @@ export class JobEvents {
   finish(transcript: Transcript): void {
     this.#guard(() => {
       this.#segments(transcript.segments, 0);
-      this.#progress(100);
+      this.#progress(100, true);
     });
     if (this.error !== undefined) throw this.error;
   }
@@ -70,10 +70,12 @@ export class JobEvents {
     }
   }
 
-  #progress(reported: number): void {
+  #progress(reported: number, final = false): void {
     // whisper.cpp's loop reports (seek - start) / (end - start), and its last hop (30 s, or
-    // up to the window's last timestamp) can end past the audio's end: 104% on 246 s.
-    const percent = Math.min(100, reported);
+    // up to the window's last timestamp) can end past the audio's end: 104% on 246 s. 100
+    // is said once, by finish(), when every segment has been delivered: a report of 100 or
+    // more can come while the last window is still decoding.
+    const percent = final ? 100 : Math.min(99, reported);
     if (!this.#onProgress || percent <= this.#percent) return;
     this.#percent = percent;
     this.#onProgress(percent);

@@ -68,6 +68,9 @@ function checkObject<T extends object>(where: string, options: unknown, rules: R
     throw new InvalidOptionError(`${where} options must be an object, got ${describe(options)}`);
   }
   const known = [...Object.keys(rules), ...extra];
+  // A copy of what was checked, each value read once: a getter (or a Proxy) cannot hand the
+  // model a value other than the one checked here.
+  const checked: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(options)) {
     if (!known.includes(key)) {
       const best = known.map((k) => [k, distance(key, k)] as const).sort((x, y) => x[1] - y[1])[0];
@@ -77,8 +80,9 @@ function checkObject<T extends object>(where: string, options: unknown, rules: R
     if (value === undefined) continue;
     const rule = rules[key];
     if (rule) checkValue(where, key, value, rule);
+    checked[key] = value;
   }
-  return options as T;
+  return checked as T;
 }
 
 export function validateLoadOptions(options: unknown): LoadModelOptions {
