@@ -69,6 +69,11 @@ function buildWhisperCli({ quiet = false, pristine = false, reference = false } 
     fs.rmSync(buildDir, { recursive: true, force: true });
   }
   const stdio = quiet ? ['ignore', 'ignore', 'inherit'] : 'inherit';
+  // cmake and the compilers are not instrumented: under `npm run test:sanitized` the ASan
+  // runtime preloaded into node would be inherited, and a forking cmake can hang in the
+  // sanitizer's exit path (test/support/sanitized.ts). Run them without it.
+  const env = { ...process.env };
+  for (const key of ['LD_PRELOAD', 'ASAN_OPTIONS', 'LSAN_OPTIONS', 'UBSAN_OPTIONS']) delete env[key];
   // Configured every time (a no-op when nothing changed), so that a build directory made
   // before a flag changed here picks the flag up.
   execFileSync(
@@ -86,11 +91,11 @@ function buildWhisperCli({ quiet = false, pristine = false, reference = false } 
       // one keeps whisper.cpp's default build: the one its users get.
       `-DGGML_LLAMAFILE=${build.llamafile ? 'ON' : 'OFF'}`,
     ],
-    { stdio: quiet ? ['ignore', 'ignore', 'inherit'] : stdio },
+    { stdio: quiet ? ['ignore', 'ignore', 'inherit'] : stdio, env },
   );
   // Always run the build: it is a no-op when up to date and picks up source changes.
   const jobs = String(Math.max(1, require('node:os').availableParallelism()));
-  execFileSync('cmake', ['--build', buildDir, '--config', 'Release', '--target', 'whisper-cli', '-j', jobs], { stdio });
+  execFileSync('cmake', ['--build', buildDir, '--config', 'Release', '--target', 'whisper-cli', '-j', jobs], { stdio, env });
   if (!fs.existsSync(exe)) throw new Error(`whisper-cli was built but not found at ${exe}`);
   return exe;
 }
