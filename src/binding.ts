@@ -3,29 +3,13 @@
  * then prebuilds/<platform>-<arch>/), once, on first use: importing whisper-napi never fails,
  * and a missing or broken build becomes one AddonLoadError that says what to do.
  */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 import { AddonLoadError } from './errors';
 import type { NativeAddon } from './native';
+import { packageRoot } from './package-root';
 
 let addon: NativeAddon | undefined;
-
-/** The package root: the nearest folder up whose package.json is whisper-napi's. */
-function packageRoot(): string {
-  let dir = __dirname;
-  for (;;) {
-    try {
-      const pkg = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')) as { name?: unknown };
-      if (pkg.name === 'whisper-napi') return dir;
-    } catch {
-      // no package.json here
-    }
-    const parent = path.dirname(dir);
-    if (parent === dir) return path.resolve(__dirname, '..');
-    dir = parent;
-  }
-}
 
 export function native(): NativeAddon {
   if (addon) return addon;
