@@ -56,6 +56,7 @@ export {
   WhisperError,
   type WhisperErrorCode,
 } from './errors';
+export { createServer, type ServerOptions, type ServerStats, type TranscriptionServer } from './server';
 export { decodeAudio, type AudioChannels, type AudioFormat, type AudioInput, type AudioSourceInfo } from './audio';
 export type { AlignmentHead, AlignmentHeadsPreset, DtwInfo, DtwOption, DtwOptions, ModelInfo } from './types/model-info';
 export type { AssistantModel, DetectLanguageOptions, LoadModelOptions, TranscribeOptions } from './types/options';

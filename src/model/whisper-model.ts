@@ -83,6 +83,11 @@ export class WhisperModel implements AsyncDisposable {
     return new WhisperModel(model, deriveModelInfo(facts, dtw?.info ?? null), checked);
   }
 
+  /** How many transcriptions this model runs at once (the load option `maxConcurrency`). */
+  get maxConcurrency(): number {
+    return this.#maxConcurrency;
+  }
+
   /** True once `dispose()` has been called. */
   get disposed(): boolean {
     return this.#native === undefined || this.#disposing !== undefined;

@@ -1,0 +1,76 @@
+/** Public types of the transcription server (`createServer`, `whisper-napi serve`). */
+import type { WhisperModel } from '../model';
+import type { LoadModelOptions } from '../types/options';
+
+export interface ServerOptions {
+  /**
+   * The model every request uses: a file path, a downloaded known id (`'tiny.en'`), or a
+   * `WhisperModel` you loaded (the server then leaves disposing it to you). Default:
+   * $WHISPER_NAPI_MODEL, else distil-medium.en. Loaded once, shared by all requests.
+   */
+  model?: string | WhisperModel;
+  /** How a model given by path or id is loaded; `maxConcurrency` below overrides its own. */
+  load?: LoadModelOptions;
+  /** Interface to listen on. Default `'127.0.0.1'` (loopback: reachable from this machine only). */
+  host?: string;
+  /** TCP port; `0` picks a free one (read it from `server.port`). Default `8080`. */
+  port?: number;
+  /**
+   * When set, `/v1/*` and `/metrics` need `Authorization: Bearer <apiKey>` (401 otherwise).
+   * `/`, its assets and `/health` stay open. Default: none.
+   */
+  apiKey?: string;
+  /** Transcriptions decoded at once (decoding states on the shared weights). Default `1`. */
+  maxConcurrency?: number;
+  /**
+   * Requests admitted beyond the running ones (uploading or waiting for a slot); one more
+   * is answered 429 with `Retry-After`. Default `8`.
+   */
+  maxQueue?: number;
+  /**
+   * Largest audio upload in bytes (OpenAI's own limit is 25 MB). Counted while the upload
+   * streams in, so a larger one is cut off with 413 without being held in memory.
+   * Default `25 * 1024 * 1024`.
+   */
+  maxUploadBytes?: number;
+  /**
+   * Origins allowed to call the API from a browser on another origin (CORS): a list of
+   * origins, or `'*'`. Default: none (no CORS headers; the page at `/` is same-origin).
+   */
+  cors?: string | readonly string[];
+  /** On `close()` (and SIGTERM in the CLI), how long running jobs may finish before they are aborted. Default `10000` ms. */
+  shutdownTimeoutMs?: number;
+  /** Serve the web page at `/`. Default `true`. */
+  webPage?: boolean;
+  /** One line per finished request (method, path, status, time). Default: silent. */
+  log?: (line: string) => void;
+}
+
+/** A snapshot of the server's load, as `/health` and `/metrics` report it. */
+export interface ServerStats {
+  /** Requests admitted and not yet answered: uploading, waiting or running. */
+  inFlight: number;
+  /** Jobs decoding now. */
+  running: number;
+  /** Jobs waiting for a decoding slot. */
+  waiting: number;
+  /** Transcriptions completed since the server started. */
+  completed: number;
+}
+
+export interface TranscriptionServer extends AsyncDisposable {
+  /** `http://host:port`. */
+  readonly url: string;
+  readonly host: string;
+  readonly port: number;
+  /** The model shared by all requests. */
+  readonly model: WhisperModel;
+  stats(): ServerStats;
+  /**
+   * Stops taking requests (new ones get 503), lets running jobs finish for up to
+   * `timeoutMs` (default: the `shutdownTimeoutMs` option), aborts the rest (their clients
+   * get 503), then closes the connections and disposes a model the server loaded itself.
+   * Calling it again returns the same promise.
+   */
+  close(options?: { timeoutMs?: number }): Promise<void>;
+}
