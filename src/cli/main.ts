@@ -9,6 +9,7 @@ import { InvalidOptionError, WhisperError } from '../errors';
 import { convertCommand } from './convert-command';
 import { downloadCommand, infoCommand, modelsCommand, quantizeCommand, versionText } from './commands';
 import type { CliContext } from './model-choice';
+import { serveCommand } from './serve-command';
 import { transcribeCommand } from './transcribe-command';
 import { USAGE } from './usage';
 
@@ -32,6 +33,14 @@ const OPTIONS = {
   sha256: { type: 'string' },
   type: { type: 'string' },
   'cache-dir': { type: 'string' },
+  host: { type: 'string' },
+  port: { type: 'string' },
+  'api-key': { type: 'string' },
+  'max-concurrency': { type: 'string' },
+  'max-queue': { type: 'string' },
+  'max-upload-mb': { type: 'string' },
+  cors: { type: 'string', multiple: true },
+  'shutdown-timeout': { type: 'string' },
   quiet: { type: 'boolean' },
   verbose: { type: 'boolean' },
   version: { type: 'boolean', short: 'v' },
@@ -82,6 +91,24 @@ async function run(argv: string[], out: (text: string) => void): Promise<void> {
         },
         context,
         out,
+      );
+    case 'serve':
+      return serveCommand(
+        args,
+        {
+          model: flags.model,
+          precision: flags.precision,
+          host: flags.host,
+          port: flags.port,
+          apiKey: flags['api-key'],
+          maxConcurrency: flags['max-concurrency'],
+          maxQueue: flags['max-queue'],
+          maxUploadMb: flags['max-upload-mb'],
+          cors: flags.cors,
+          shutdownTimeout: flags['shutdown-timeout'],
+          threads: flags.threads,
+        },
+        context,
       );
     case 'download':
       return downloadCommand(args, flags.sha256, context, out);

@@ -37,7 +37,7 @@ function checkFormat(format: string | undefined): TranscriptFormat {
   return chosen as TranscriptFormat;
 }
 
-function checkInteger(flag: string, value: string | undefined, min: number, max: number): number | undefined {
+export function checkInteger(flag: string, value: string | undefined, min: number, max: number): number | undefined {
   if (value === undefined) return undefined;
   const n = value.trim() === '' ? NaN : Number(value);
   if (!Number.isInteger(n) || n < min || n > max) throw new InvalidOptionError(`${flag} must be an integer from ${min} to ${max}, got '${value}'`);
