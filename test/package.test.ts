@@ -70,7 +70,7 @@ export const load: (path: string) => Promise<whisper.WhisperModel> = (p) => whis
 test('npm pack ships the compiled code and exactly the whisper.cpp sources a source build needs', () => {
   const [report] = JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: ROOT, encoding: 'utf8', env: plainToolEnv() })) as [{ files: { path: string }[]; size: number; unpackedSize: number }];
   const files = report.files.map((f) => f.path);
-  for (const needed of ['bin/whisper-napi.js', 'dist/cjs/index.js', 'dist/esm/index.mjs', 'CMakeLists.txt', 'binding/core/addon.cc', 'scripts/install.js', 'scripts/patches/06-speculative-decoding.patch', 'cmake/whisper-napi-patches.cmake', 'deps/whisper.cpp/whisper-napi-patches.json', 'deps/whisper.cpp.source.json', 'deps/whisper.cpp/LICENSE', 'deps/whisper.cpp/src/whisper.cpp', 'deps/whisper.cpp/examples/miniaudio.h', 'deps/whisper.cpp/examples/quantize/quantize.cpp']) {
+  for (const needed of ['bin/whisper-napi.js', 'dist/cjs/index.js', 'dist/cjs/server/index.js', 'web/index.html', 'web/app.js', 'web/style.css', 'web/recorder-worklet.js', 'dist/esm/index.mjs', 'CMakeLists.txt', 'binding/core/addon.cc', 'scripts/install.js', 'scripts/patches/06-speculative-decoding.patch', 'cmake/whisper-napi-patches.cmake', 'deps/whisper.cpp/whisper-napi-patches.json', 'deps/whisper.cpp.source.json', 'deps/whisper.cpp/LICENSE', 'deps/whisper.cpp/src/whisper.cpp', 'deps/whisper.cpp/examples/miniaudio.h', 'deps/whisper.cpp/examples/quantize/quantize.cpp']) {
     expect(files).toContain(needed);
   }
   // whisper.cpp's examples beyond the four sources we compile, its tests, models and bindings stay out.
