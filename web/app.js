@@ -46,7 +46,9 @@ async function transcribe(file) {
   const controller = new AbortController();
   job = { controller };
   updateControls();
-  setStatus('uploading', `Uploading ${file.name} (${formatSize(file.size)})…`);
+  // The server answers with the first decoded segment (so that audio it cannot read still
+  // gets a plain error status): until then the file is uploading or its first window decoding.
+  setStatus('uploading', `Sending ${file.name} (${formatSize(file.size)}); segments appear as they are decoded…`);
 
   const form = new FormData();
   form.append('file', file, file.name);
