@@ -220,4 +220,19 @@ const GAP_S = 2;
     expect(second(independent)).toEqual(alone.segments.map((s) => s.text));
     expect(second(conditioned)).not.toEqual(second(independent));
   }, 300_000);
+
+  test('smart windows are conditioned on the text before them too: noContext changes what the later windows write', async () => {
+    // Until the addon read promptTokens (found in issue 19) both gave the same text.
+    const long = speechItems(REAL_TIER!).find((i) => i.kind === 'long')!;
+    const options = { threads: THREADS, temperatureIncrement: 0, longForm: 'smart', duration: 120 } as const;
+    await using model = await loadModel(REAL_TIER!.models['tiny.en']!.ggml);
+    const conditioned = await model.transcribe(long.file, options);
+    const independent = await model.transcribe(long.file, { ...options, noContext: true });
+    const windows = conditioned.longForm.windows ?? [];
+    expect(windows.length).toBeGreaterThan(3);
+    // The first window has nothing before it: the same text either way.
+    const first = (t: Transcript) => t.segments.filter((s) => s.end <= windows[0]!.end + 0.01).map((s) => s.text);
+    expect(first(conditioned)).toEqual(first(independent));
+    expect(conditioned.text).not.toEqual(independent.text);
+  }, 300_000);
 });

@@ -14,6 +14,8 @@ namespace {
 // whisper.cpp tokenizes the prompt with std::regex, which recurses per character of a
 // word: a long enough prompt overflows the stack. (src/options/ allows far less.)
 constexpr size_t kMaxPromptBytes = 4096;
+// Far above any model's text context (448 tokens); model.cc checks each id.
+constexpr size_t kMaxPromptTokens = 4096;
 
 // Each reader leaves the default in place when the field is absent or undefined.
 class OptionReader {
@@ -130,6 +132,19 @@ TranscribeParams TranscribeParams::FromJs(const Napi::Object& options) {
   read.Float("vadMaxSpeechSeconds", w.vad_params.max_speech_duration_s);
   read.Int("vadSpeechPadMs", w.vad_params.speech_pad_ms);
   read.Float("vadSamplesOverlap", w.vad_params.samples_overlap);
+
+  // Smart windows (src/long-form/smart-windows.ts) condition each window on the text tokens
+  // decoded before it; whisper.cpp takes them instead of tokenizing initialPrompt.
+  Napi::Value prompt_tokens = options.Get("promptTokens");
+  if (!prompt_tokens.IsUndefined()) {
+    if (!prompt_tokens.IsTypedArray() || prompt_tokens.As<Napi::TypedArray>().TypedArrayType() != napi_int32_array) {
+      throw MakeTypeError(options.Env(), "native option 'promptTokens' must be an Int32Array");
+    }
+    Napi::Int32Array tokens = prompt_tokens.As<Napi::Int32Array>();
+    read.Range("promptTokens length", tokens.ElementLength(), size_t(0), kMaxPromptTokens,
+               "whisper.cpp keeps at most half its text context of them; more is only copied");
+    p.prompt_tokens_.assign(tokens.Data(), tokens.Data() + tokens.ElementLength());
+  }
 
   if (!read.String("language", p.language_)) p.language_ = w.language ? w.language : "en";
   p.has_initial_prompt_ = read.String("initialPrompt", p.initial_prompt_);
