@@ -1,37 +1,25 @@
 /**
- * The Fastify application: plugins, the API key check, errors in OpenAI's shape, request
- * metrics and the routes. Fastify and its plugins are imported here, lazily, so that a
- * program that only uses the library never loads them.
+ * The Fastify application: plugins, the request guard (API key, loopback privacy,
+ * shutdown), errors in OpenAI's shape, request metrics and the routes. Fastify and its
+ * plugins are imported here, lazily, so that a program that only uses the library never
+ * loads them.
  */
-import { timingSafeEqual } from 'node:crypto';
-
 import type { FastifyInstance } from 'fastify';
 
 import type { ServerContext } from './context';
+import { requestGuard, type GuardOptions } from './guards';
 import { HttpError, toHttpError } from './http-errors';
 import { registerAudioRoutes } from './routes/audio';
 import { registerInfoRoutes } from './routes/info';
 import { registerWebPage } from './routes/web-page';
 
-export interface AppOptions {
-  apiKey: string | undefined;
-  cors: readonly string[] | undefined;
+export interface AppOptions extends GuardOptions {
   webPage: boolean;
   log: ((line: string) => void) | undefined;
 }
 
-
-function keyMatches(header: string | undefined, key: Buffer): boolean {
-  const match = /^Bearer\s+(.+)$/i.exec(header ?? '');
-  if (!match) return false;
-  const given = Buffer.from(match[1]!.trim());
-  // Compare in constant time (lengths differ: compare the key with itself, then fail).
-  return given.length === key.length ? timingSafeEqual(given, key) : !timingSafeEqual(key, key);
-}
-
-function needsKey(url: string): boolean {
-  return url.startsWith('/v1/') || url === '/metrics' || url.startsWith('/metrics?');
-}
+/** Time to receive a whole request (upload included); a stalled upload ends sooner (upload.ts). */
+const REQUEST_TIMEOUT_MS = 300_000;
 
 export async function buildApp(context: ServerContext, options: AppOptions): Promise<FastifyInstance> {
   const { default: fastify } = await import('fastify');
@@ -40,28 +28,20 @@ export async function buildApp(context: ServerContext, options: AppOptions): Pro
     logger: false,
     // JSON and other small bodies; audio goes through multipart, which has its own limits.
     bodyLimit: 1024 * 1024,
-    // Requests that arrive on kept-alive connections once close() began get 503.
-    return503OnClosing: true,
+    requestTimeout: REQUEST_TIMEOUT_MS,
+    // During close() requests are answered by the guard (503 in OpenAI's shape on the audio
+    // routes, /health says shutting_down), not by Fastify's own 503.
+    return503OnClosing: false,
     forceCloseConnections: 'idle',
   });
   await app.register(multipart);
+  // Any other body type reaches the route, which answers 400 in OpenAI's shape (not 415).
+  app.addContentTypeParser('*', (_request, _payload, done) => done(null));
   if (options.cors !== undefined) {
     const { default: cors } = await import('@fastify/cors');
     await app.register(cors, { origin: options.cors.includes('*') ? '*' : [...options.cors], methods: ['GET', 'POST'] });
   }
-
-  const key = options.apiKey === undefined ? undefined : Buffer.from(options.apiKey);
-  app.addHook('onRequest', async (request) => {
-    if (key !== undefined && needsKey(request.url) && !keyMatches(request.headers.authorization, key)) {
-      throw new HttpError(401, 'unauthorized', 'missing or incorrect API key: send it as "Authorization: Bearer <key>"', {
-        code: 'invalid_api_key',
-        headers: { 'www-authenticate': 'Bearer' },
-      });
-    }
-    if (context.closing && request.url.startsWith('/v1/audio/')) {
-      throw new HttpError(503, 'shutting_down', 'the server is shutting down', { code: 'shutting_down', headers: { connection: 'close' } });
-    }
-  });
+  app.addHook('onRequest', requestGuard(context, options));
 
   app.setErrorHandler(async (error, _request, reply) => {
     const failure = toHttpError(error);

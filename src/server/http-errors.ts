@@ -13,10 +13,27 @@ export type ErrorKind =
   | 'too_large'
   | 'queue_full'
   | 'unauthorized'
+  | 'forbidden'
   | 'not_found'
   | 'client_disconnected'
+  | 'upload_stalled'
   | 'shutting_down'
   | 'internal';
+
+/** Every kind, in the order /metrics lists them. */
+export const ERROR_KINDS: readonly ErrorKind[] = [
+  'bad_request',
+  'invalid_audio',
+  'too_large',
+  'queue_full',
+  'unauthorized',
+  'forbidden',
+  'not_found',
+  'client_disconnected',
+  'upload_stalled',
+  'shutting_down',
+  'internal',
+];
 
 export class HttpError extends Error {
   readonly status: number;
@@ -71,9 +88,10 @@ export class ShuttingDownError extends HttpError {
  * whose message does not leak internals.
  */
 export function toHttpError(error: unknown, signal?: AbortSignal): HttpError {
-  if (error instanceof HttpError) return error;
-  // An abort carries why it happened (client gone, shutdown) as the signal's reason.
+  // An abort carries why it happened (client gone, shutdown) as the signal's reason, which
+  // says more than the error it caused (a cut upload, an AbortError).
   if (signal?.aborted && signal.reason instanceof HttpError) return signal.reason;
+  if (error instanceof HttpError) return error;
   if (error instanceof WhisperError) {
     switch (error.code) {
       case 'ERR_WHISPER_INVALID_AUDIO':
@@ -85,7 +103,9 @@ export function toHttpError(error: unknown, signal?: AbortSignal): HttpError {
       case 'ERR_WHISPER_OUT_OF_MEMORY':
         return new HttpError(413, 'too_large', error.message, { param: 'file', code: 'audio_too_long' });
       case 'ERR_WHISPER_DISPOSED':
-        return new ShuttingDownError();
+        // close() disposes the model only once every request is answered: this is a
+        // model its owner disposed under a running server.
+        return new HttpError(503, 'internal', 'the model was disposed: this server can no longer transcribe', { code: 'model_disposed' });
       default:
         return new HttpError(500, 'internal', `transcription failed: ${error.message}`);
     }

@@ -3,7 +3,7 @@
  * `GET /metrics`. Gauges that describe the present (queue depth, running jobs, memory)
  * are read when scraped, so they cannot drift from the truth.
  */
-import type { ErrorKind } from './http-errors';
+import { ERROR_KINDS, type ErrorKind } from './http-errors';
 
 export interface LiveGauges {
   waiting: number;
@@ -86,8 +86,7 @@ export class ServerMetrics {
         return [label({ route: route!, status: status! }), n];
       }),
     );
-    const kinds: ErrorKind[] = ['bad_request', 'invalid_audio', 'too_large', 'queue_full', 'unauthorized', 'not_found', 'client_disconnected', 'shutting_down', 'internal'];
-    metric('whisper_napi_errors_total', 'counter', 'Requests that failed, by kind.', kinds.map((kind) => [label({ kind }), this.#errors.get(kind) ?? 0]));
+    metric('whisper_napi_errors_total', 'counter', 'Requests that failed, by kind.', ERROR_KINDS.map((kind) => [label({ kind }), this.#errors.get(kind) ?? 0]));
     metric('whisper_napi_transcriptions_total', 'counter', 'Transcriptions completed.', [['', this.#jobs]]);
     metric('whisper_napi_audio_seconds_total', 'counter', 'Seconds of audio transcribed.', [['', this.#audioSeconds]]);
     metric('whisper_napi_processing_seconds_total', 'counter', 'Seconds the model spent on those transcriptions.', [['', this.#processingSeconds]]);

@@ -12,15 +12,17 @@ export function registerInfoRoutes(app: FastifyInstance, context: ServerContext,
     data: [context.modelName, OPENAI_MODEL_ALIAS].map((id) => ({ id, object: 'model', created: Math.floor(startedAt / 1000), owned_by: 'whisper-napi' })),
   }));
 
-  app.get('/health', async (_request, reply) => {
+  app.get('/health', { config: { public: true } }, async (_request, reply) => {
     const { running, waiting } = context.model.jobs;
-    return reply.code(context.closing ? 503 : 200).send({
-      status: context.closing ? 'shutting_down' : 'ok',
+    // A model passed in and disposed by its owner leaves a server that can only refuse.
+    const status = context.closing ? 'shutting_down' : context.model.disposed ? 'model_disposed' : 'ok';
+    return reply.code(status === 'ok' ? 200 : 503).send({
+      status,
       model: context.modelName,
       inFlight: context.admission.size,
       running,
       waiting,
-      capacity: { maxConcurrency: context.maxConcurrency, maxInFlight: context.admission.limit },
+      capacity: { maxConcurrency: context.model.maxConcurrency, maxInFlight: context.admission.limit },
       uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
     });
   });

@@ -27,6 +27,6 @@ export function registerWebPage(app: FastifyInstance): void {
   const dir = path.join(packageRoot(), 'web');
   for (const [route, asset] of Object.entries(ASSETS)) {
     const body = fs.readFileSync(path.join(dir, asset.file));
-    app.get(route, async (_request, reply) => reply.headers({ ...SECURITY_HEADERS, 'cache-control': 'no-cache' }).type(asset.type).send(body));
+    app.get(route, { config: { public: true } }, async (_request, reply) => reply.headers({ ...SECURITY_HEADERS, 'cache-control': 'no-cache' }).type(asset.type).send(body));
   }
 }
