@@ -6,7 +6,8 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-import { JFK_WAV, ROOT } from './support/paths';
+import { longSpeech } from './support/audio';
+import { ROOT } from './support/paths';
 import { SERVED, multipartBody, request } from './support/serve';
 
 jest.setTimeout(120_000);
@@ -29,10 +30,16 @@ test('serve: listens on loopback, transcribes, and on SIGTERM lets the running j
         }
       });
     });
-    const { body, contentType } = multipartBody({ model: 'whisper-1', response_format: 'text' }, fs.readFileSync(JFK_WAV));
+    // A minute of speech: seconds of decoding, so the job is surely running at SIGTERM.
+    const { body, contentType } = multipartBody({ model: 'whisper-1', response_format: 'text' }, fs.readFileSync(longSpeech(60).file));
     const answer = request(`${url}/v1/audio/transcriptions`, { method: 'POST', headers: { 'content-type': contentType }, body });
     // SIGTERM once the job is running: it still gets its answer.
-    for (let i = 0; i < 500 && !/"running":1/.test((await request(`${url}/health`)).body); i++) await new Promise((r) => setTimeout(r, 10));
+    let running = 0;
+    for (let i = 0; i < 3000 && running === 0; i++) {
+      running = (JSON.parse((await request(`${url}/health`)).body) as { running: number }).running;
+      if (running === 0) await new Promise((r) => setTimeout(r, 10));
+    }
+    expect(running).toBe(1);
     child.kill('SIGTERM');
     const result = await answer;
     expect(result.status).toBe(200);

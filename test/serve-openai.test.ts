@@ -10,6 +10,7 @@ import OpenAI, { toFile } from 'openai';
 
 import { loadModel } from '../src';
 import { createServer, type TranscriptionServer } from '../src/server';
+import { longSpeech } from './support/audio';
 import { JFK_WAV, MODELS, modelPath } from './support/paths';
 import { REAL_TIER } from './support/real-tier';
 import { JFK_WORDS, SERVED, normalize } from './support/serve';
@@ -103,6 +104,19 @@ describe('response formats', () => {
     const deltas = events.filter((e) => e.type === 'transcript.text.delta').map((e) => e.delta ?? '');
     expect(normalize(deltas.join(' '))).toBe(normalize(reference));
     expect(events[events.length - 1]!.text).toBe(reference);
+  });
+
+  test('stream=true on a minute of speech: the first segment arrives while the job still runs', async () => {
+    const stream = await client.audio.transcriptions.create({ file: await toFile(fs.readFileSync(longSpeech(60).file), 'long.wav'), model: 'whisper-1', stream: true });
+    let runningAtFirst: number | undefined;
+    let segments = 0;
+    for await (const event of stream) {
+      if (event.type !== 'transcript.text.segment') continue;
+      runningAtFirst ??= server.stats().running;
+      segments++;
+    }
+    expect(runningAtFirst).toBe(1);
+    expect(segments).toBeGreaterThan(2);
   });
 
   test('prompt and temperature are accepted', async () => {

@@ -41,7 +41,7 @@ export interface OptionSpec {
 // (WHISPER_MAX_DECODERS), temperatures above 1, huge prompts.
 const MAX_THREADS = 64;
 const MAX_DECODERS = 8;
-const MAX_PROMPT_LENGTH = 1024;
+export const MAX_PROMPT_LENGTH = 1024;
 
 /** Options whose values are functions or objects: checked by hand in ./validate.ts. */
 export type ObjectOption = 'signal' | 'onSegment' | 'onProgress' | 'assistantModel';

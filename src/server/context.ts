@@ -10,7 +10,8 @@ export interface ServerContext {
   admission: Admission;
   metrics: ServerMetrics;
   maxUploadBytes: number;
-  maxConcurrency: number;
+  /** Longest pause in an upload before its connection is ended. */
+  uploadIdleTimeoutMs: number;
   /** True once close() began: new requests get 503. */
   closing: boolean;
 }

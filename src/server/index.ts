@@ -7,7 +7,9 @@
  */
 import * as path from 'node:path';
 
-import { InvalidOptionError } from '../errors';
+import type { FastifyInstance } from 'fastify';
+
+import { DisposedError, InvalidOptionError } from '../errors';
 import { WhisperModel, loadModel } from '../model';
 import { findKnownModel } from '../models/registry';
 import { resolveDefaultModelPath } from '../models/resolve';
@@ -28,6 +30,7 @@ export const SERVER_DEFAULTS = {
   maxQueue: 8,
   maxUploadBytes: 25 * 1024 * 1024,
   shutdownTimeoutMs: 10_000,
+  uploadIdleTimeoutMs: 30_000,
 } as const;
 
 function integer(name: string, value: number | undefined, fallback: number, min: number, max: number): number {
@@ -65,6 +68,7 @@ export async function createServer(options: ServerOptions = {}): Promise<Transcr
   }
   const maxQueue = integer('maxQueue', options.maxQueue, SERVER_DEFAULTS.maxQueue, 0, 10_000);
   const maxUploadBytes = integer('maxUploadBytes', options.maxUploadBytes, SERVER_DEFAULTS.maxUploadBytes, 1, 2 ** 32);
+  const uploadIdleTimeoutMs = integer('uploadIdleTimeoutMs', options.uploadIdleTimeoutMs, SERVER_DEFAULTS.uploadIdleTimeoutMs, 1, 3_600_000);
   const shutdownTimeoutMs = integer('shutdownTimeoutMs', options.shutdownTimeoutMs, SERVER_DEFAULTS.shutdownTimeoutMs, 0, 3_600_000);
   if (options.apiKey !== undefined && (typeof options.apiKey !== 'string' || options.apiKey.length === 0)) {
     throw new InvalidOptionError("server option 'apiKey' must be a non-empty string");
@@ -75,6 +79,7 @@ export async function createServer(options: ServerOptions = {}): Promise<Transcr
   let name: string;
   const ownsModel = given === undefined;
   if (given !== undefined) {
+    if (given.disposed) throw new DisposedError('createServer() was given a model that is already disposed');
     model = given;
     name = modelName(undefined, model.info.path);
   } else {
@@ -90,12 +95,12 @@ export async function createServer(options: ServerOptions = {}): Promise<Transcr
     admission: new Admission(maxConcurrency + maxQueue),
     metrics: new ServerMetrics(),
     maxUploadBytes,
-    maxConcurrency,
+    uploadIdleTimeoutMs,
     closing: false,
   };
   let app;
   try {
-    app = await buildApp(context, { apiKey: options.apiKey, cors, webPage: options.webPage ?? true, log: options.log });
+    app = await buildApp(context, { apiKey: options.apiKey, cors, loopback: isLoopback(host), webPage: options.webPage ?? true, log: options.log });
     await app.listen({ host, port });
   } catch (error) {
     if (ownsModel) await model.dispose();
@@ -105,22 +110,17 @@ export async function createServer(options: ServerOptions = {}): Promise<Transcr
   const boundPort = typeof address === 'object' && address !== null ? address.port : port;
   const urlHost = host.includes(':') ? `[${host}]` : host;
 
-  let closing: Promise<void> | undefined;
+  let closed: Promise<void> | undefined;
   const close = (closeOptions: { timeoutMs?: number } = {}): Promise<void> => {
-    closing ??= (async () => {
-      const timeoutMs = integer('timeoutMs', closeOptions.timeoutMs, shutdownTimeoutMs, 0, 3_600_000);
-      context.closing = true;
-      // Past the deadline, jobs still running are aborted; their clients get 503.
-      const deadline = setTimeout(() => context.admission.abortAll(new ShuttingDownError('the server shut down before this transcription finished')), timeoutMs);
-      const closed = app.close(); // stops listening; new requests on open connections get 503
-      await context.admission.idle();
-      clearTimeout(deadline);
-      // Every answer is written: connections left open are idle or dead.
-      setImmediate(() => app.server.closeAllConnections());
-      await closed;
-      if (ownsModel) await model.dispose();
-    })();
-    return closing;
+    if (closed !== undefined) return closed;
+    let timeoutMs: number;
+    try {
+      timeoutMs = integer('timeoutMs', closeOptions.timeoutMs, shutdownTimeoutMs, 0, 3_600_000);
+    } catch (error) {
+      return Promise.reject(error); // and a later close() with a good value still works
+    }
+    closed = shutDown(app, context, timeoutMs).then(() => (ownsModel ? model.dispose() : undefined));
+    return closed;
   };
 
   return {
@@ -137,4 +137,32 @@ export async function createServer(options: ServerOptions = {}): Promise<Transcr
     close,
     [Symbol.asyncDispose]: () => close(),
   };
+}
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+/** Time aborted requests get to write their 503 before the connections are cut. */
+const ABORT_GRACE_MS = 2_000;
+
+/**
+ * Stops listening (requests still arriving on open connections get 503 from the guard),
+ * waits for the admitted requests for up to `timeoutMs`, aborts what is left (a job, or an
+ * upload, whose connection is then ended), and closes every connection.
+ */
+async function shutDown(app: FastifyInstance, context: ServerContext, timeoutMs: number): Promise<void> {
+  context.closing = true;
+  const listening = app.close();
+  let grace: NodeJS.Timeout | undefined;
+  const deadline = setTimeout(() => {
+    context.admission.abortAll(new ShuttingDownError('the server shut down before this transcription finished'));
+    grace = setTimeout(() => app.server.closeAllConnections(), ABORT_GRACE_MS);
+  }, timeoutMs);
+  await context.admission.idle();
+  clearTimeout(deadline);
+  clearTimeout(grace);
+  // Every admitted request is answered: connections left open are idle or dead.
+  app.server.closeAllConnections();
+  await listening;
 }

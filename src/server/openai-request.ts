@@ -3,7 +3,8 @@
  * transcription options. Unknown fields are ignored, as OpenAI's own clients send some
  * (`include[]`, `chunking_strategy`) that have no meaning here; known ones are checked.
  */
-import { LANGUAGES } from '../languages';
+import { LANGUAGES, languageCount } from '../languages';
+import { MAX_PROMPT_LENGTH } from '../options/table';
 import type { ModelInfo } from '../types/model-info';
 import type { TranscribeOptions } from '../types/options';
 import { badRequest } from './http-errors';
@@ -61,15 +62,19 @@ export function parseAudioRequest(fields: Map<string, string[]>, task: Task, inf
   // Translation takes no language (the source is detected; the output is English).
   const language = task === 'transcribe' ? single(fields, 'language') : undefined;
   if (language !== undefined && language !== '') {
-    if (!(LANGUAGES as readonly string[]).includes(language)) {
-      throw badRequest(`language must be an ISO-639-1 code such as 'en' or 'de', got ${JSON.stringify(language)}`, 'language');
-    }
+    const index = (LANGUAGES as readonly string[]).indexOf(language);
+    if (index < 0) throw badRequest(`language must be an ISO-639-1 code such as 'en' or 'de', got ${JSON.stringify(language)}`, 'language');
+    if (!info.multilingual && language !== 'en') throw badRequest(`this server's model is English-only: language must be 'en', got '${language}'`, 'language');
+    if (info.multilingual && index >= languageCount(info.nVocab)) throw badRequest(`this server's model does not know language '${language}'`, 'language');
     options.language = language;
   } else {
     options.language = info.multilingual ? 'auto' : 'en';
   }
 
   const prompt = single(fields, 'prompt');
+  if (prompt !== undefined && prompt.length > MAX_PROMPT_LENGTH) {
+    throw badRequest(`prompt is ${prompt.length} characters long; at most ${MAX_PROMPT_LENGTH} are accepted`, 'prompt');
+  }
   if (prompt !== undefined && prompt !== '') options.initialPrompt = prompt;
 
   const temperature = single(fields, 'temperature');

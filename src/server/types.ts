@@ -16,8 +16,8 @@ export interface ServerOptions {
   /** TCP port; `0` picks a free one (read it from `server.port`). Default `8080`. */
   port?: number;
   /**
-   * When set, `/v1/*` and `/metrics` need `Authorization: Bearer <apiKey>` (401 otherwise).
-   * `/`, its assets and `/health` stay open. Default: none.
+   * When set, every route but `/`, its assets and `/health` needs
+   * `Authorization: Bearer <apiKey>` (401 otherwise). Default: none.
    */
   apiKey?: string;
   /** Transcriptions decoded at once (decoding states on the shared weights). Default `1`. */
@@ -38,6 +38,11 @@ export interface ServerOptions {
    * origins, or `'*'`. Default: none (no CORS headers; the page at `/` is same-origin).
    */
   cors?: string | readonly string[];
+  /**
+   * Longest pause while an upload streams in; past it the connection is ended and the
+   * request's place given back (a client that stalls cannot hold the queue). Default `30000` ms.
+   */
+  uploadIdleTimeoutMs?: number;
   /** On `close()` (and SIGTERM in the CLI), how long running jobs may finish before they are aborted. Default `10000` ms. */
   shutdownTimeoutMs?: number;
   /** Serve the web page at `/`. Default `true`. */
@@ -67,10 +72,11 @@ export interface TranscriptionServer extends AsyncDisposable {
   readonly model: WhisperModel;
   stats(): ServerStats;
   /**
-   * Stops taking requests (new ones get 503), lets running jobs finish for up to
-   * `timeoutMs` (default: the `shutdownTimeoutMs` option), aborts the rest (their clients
-   * get 503), then closes the connections and disposes a model the server loaded itself.
-   * Calling it again returns the same promise.
+   * Stops listening (requests still arriving on open connections get 503), lets admitted
+   * requests finish for up to `timeoutMs` (default: the `shutdownTimeoutMs` option), aborts
+   * the rest (a running job's client gets 503; an upload's connection is ended), then
+   * closes the connections and disposes a model the server loaded itself. Calling it again
+   * returns the first call's promise.
    */
   close(options?: { timeoutMs?: number }): Promise<void>;
 }
