@@ -164,7 +164,10 @@ async function startRecording() {
     const stream = await navigator.mediaDevices.getUserMedia({
       audio: { channelCount: 1, echoCancellation: false, noiseSuppression: false, autoGainControl: false },
     });
-    const context = new AudioContext();
+    // 16 kHz, what the model hears: the browser resamples the microphone with its own
+    // filter, and a WAV of it holds 13 minutes under the server's default 25-MiB limit
+    // (4.5 minutes at a 48-kHz context's rate).
+    const context = new AudioContext({ sampleRate: 16000 });
     await context.audioWorklet.addModule('/recorder-worklet.js');
     const node = new AudioWorkletNode(context, 'recorder');
     const rec = { stream, context, node, chunks: [], frames: 0, stopped: null };

@@ -1,13 +1,13 @@
 /**
  * `whisper-napi serve`: the OpenAI-compatible server on one model, until SIGTERM or
  * SIGINT (Ctrl-C): then it stops taking requests, lets running jobs finish for up to
- * --shutdown-timeout seconds, aborts the rest, and exits. A second Ctrl-C exits at once.
+ * --shutdown-timeout seconds, aborts the rest, and exits. A second signal exits at once.
  */
 import { InvalidOptionError } from '../errors';
 import { checkModelPrecision } from '../models/precision';
 import { SERVER_DEFAULTS, createServer } from '../server';
+import { checkInteger } from './flags';
 import { ensureModel, type CliContext } from './model-choice';
-import { checkInteger } from './transcribe-command';
 
 export interface ServeFlags {
   model?: string;
@@ -59,7 +59,8 @@ export async function serveCommand(args: string[], flags: ServeFlags, context: C
     const stop = (signal: string) => {
       if (stopping) {
         context.say(`whisper-napi: ${signal} again: exiting without waiting`);
-        process.exit(130);
+        // 128 + the signal's number, as a shell reports a process killed by it.
+        process.exit(signal === 'SIGINT' ? 130 : 143);
       }
       stopping = true;
       context.say(`whisper-napi: ${signal}: finishing running transcriptions, then exiting`);

@@ -7,6 +7,7 @@ import { formatTranscript, type TranscriptFormat } from '../formats';
 import { loadModel, type WhisperModel } from '../model';
 import type { TranscribeOptions } from '../types/options';
 import { checkModelPrecision } from '../models/precision';
+import { checkInteger } from './flags';
 import { ensureModel, type CliContext } from './model-choice';
 import { ProgressBar, QUIET } from './progress';
 
@@ -37,12 +38,6 @@ function checkFormat(format: string | undefined): TranscriptFormat {
   return chosen as TranscriptFormat;
 }
 
-export function checkInteger(flag: string, value: string | undefined, min: number, max: number): number | undefined {
-  if (value === undefined) return undefined;
-  const n = value.trim() === '' ? NaN : Number(value);
-  if (!Number.isInteger(n) || n < min || n > max) throw new InvalidOptionError(`${flag} must be an integer from ${min} to ${max}, got '${value}'`);
-  return n;
-}
 
 export async function transcribeCommand(files: string[], flags: TranscribeFlags, context: CliContext, out: (text: string) => void): Promise<void> {
   if (files.length === 0) throw new InvalidOptionError('transcribe needs at least one audio file');

@@ -33,8 +33,8 @@ Commands:
       --model, --precision, --threads   as for transcribe
       --host <addr>         Interface to listen on (default 127.0.0.1: this machine only)
       --port <n>            TCP port (default 8080; 0 picks a free one)
-      --api-key <key>       Require "Authorization: Bearer <key>" on /v1/* and /metrics
-                            (or $WHISPER_NAPI_API_KEY)
+      --api-key <key>       Require "Authorization: Bearer <key>" on every route but the
+                            page and /health (or $WHISPER_NAPI_API_KEY)
       --max-concurrency <n> Transcriptions decoded at once (default 1)
       --max-queue <n>       Requests admitted beyond those; more get 429 (default 8)
       --max-upload-mb <n>   Largest audio upload; larger gets 413 (default 25)
