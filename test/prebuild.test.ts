@@ -8,6 +8,7 @@ import { execFileSync } from 'node:child_process';
 import * as path from 'node:path';
 
 import { ROOT } from './support/paths';
+import { plainToolEnv } from './support/sanitized';
 
 interface Prerequisites {
   PREBUILD_DIR: string;
@@ -45,7 +46,7 @@ test('without OpenBLAS the prebuild says what to install, per OS, before buildin
 test('the prebuild compiles into build-prebuild/ (ignored by git), never into build/', () => {
   const dir = prerequisites.PREBUILD_DIR;
   expect(dir).toBe(path.join(ROOT, 'build-prebuild'));
-  expect(execFileSync('git', ['check-ignore', 'build-prebuild/build/Release/whisper_napi.node'], { cwd: ROOT, encoding: 'utf8' }).trim()).toBe('build-prebuild/build/Release/whisper_napi.node');
+  expect(execFileSync('git', ['check-ignore', 'build-prebuild/build/Release/whisper_napi.node'], { cwd: ROOT, encoding: 'utf8', env: plainToolEnv() }).trim()).toBe('build-prebuild/build/Release/whisper_napi.node');
   // cmake-js's `rebuild` cleans its output directory first: it must be the prebuild's.
   const args = cmakeArguments(['rebuild', '--target=20.0.0', '--arch=x64', '--release'], dir, { WHISPER_NAPI_BLAS: 'OFF' });
   expect(args.slice(1, 4)).toEqual(['rebuild', '--out', path.join(dir, 'build')]);

@@ -18,6 +18,7 @@ import * as path from 'node:path';
 import { loadModel, type Segment, type TranscribeOptions } from '../src';
 import { readPcm16Wav } from './support/audio';
 import { REAL_TIER, speechItems, type SpeechItem } from './support/real-tier';
+import { plainToolEnv } from './support/sanitized';
 import { warnSkipped } from './support/skip-banner';
 import { corpusWordErrorRate, normalizeWords } from './support/wer';
 
@@ -125,13 +126,13 @@ function synthesize(dir: string, text: string, name: string): string {
     ['espeak-ng', ['-v', 'en-us', '-w', raw, text]],
     ['sox', [raw, '-r', '16000', '-c', '1', '-b', '16', fixed]],
   ] as const) {
-    const run = spawnSync(command, args);
+    const run = spawnSync(command, args, { env: plainToolEnv() });
     if (run.status !== 0) throw new Error(`${command} failed: ${String(run.stderr)}`);
   }
   return fixed;
 }
 
-const haveTools = ['espeak-ng', 'sox'].every((command) => spawnSync(command, ['--version']).status === 0);
+const haveTools = ['espeak-ng', 'sox'].every((command) => spawnSync(command, ['--version'], { env: plainToolEnv() }).status === 0);
 if (REAL_TIER && !haveTools) warnSkipped(['SKIPPED: the prompt test needs espeak-ng and sox (apt-get install espeak-ng sox).']);
 
 (REAL_TIER && haveTools ? describe : describe.skip)('initialPrompt steers the spelling of a rare name', () => {

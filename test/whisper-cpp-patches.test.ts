@@ -9,6 +9,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
+import { plainToolEnv } from './support/sanitized';
+
 const ROOT = path.join(__dirname, '..');
 const PRISTINE = path.join(ROOT, 'node_modules', 'nodejs-whisper', 'cpp', 'whisper.cpp');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -37,7 +39,7 @@ const digest = (dir: string) => touched.map((f) => crypto.createHash('sha256').u
 
 /** CMake's configure-time check on its own: its exit code and message. */
 function cmakeCheck(tree: string): { status: number | null; output: string } {
-  const r = spawnSync('cmake', [`-DTREE=${tree}`, `-DPATCH_DIR=${path.join(ROOT, 'scripts', 'patches')}`, '-P', path.join(ROOT, 'cmake', 'whisper-napi-patches.cmake')], { encoding: 'utf8' });
+  const r = spawnSync('cmake', [`-DTREE=${tree}`, `-DPATCH_DIR=${path.join(ROOT, 'scripts', 'patches')}`, '-P', path.join(ROOT, 'cmake', 'whisper-napi-patches.cmake')], { encoding: 'utf8', env: plainToolEnv() });
   return { status: r.status, output: `${r.stdout}${r.stderr}`.replace(/\s+/g, ' ') };
 }
 
@@ -145,7 +147,7 @@ test('a patch with CRLF line endings (a checkout that converted it) is refused, 
 test('the diffs are standard: GNU patch applies them to the same result', () => {
   const dir = pristineCopy();
   try {
-    for (const p of patches.listPatches()) execFileSync('patch', ['-p1', '-s', '-i', path.join(ROOT, 'scripts', 'patches', p.name)], { cwd: dir });
+    for (const p of patches.listPatches()) execFileSync('patch', ['-p1', '-s', '-i', path.join(ROOT, 'scripts', 'patches', p.name)], { cwd: dir, env: plainToolEnv() });
     for (const file of touched) expect([file, fs.readFileSync(path.join(dir, file)).equals(fs.readFileSync(path.join(ROOT, 'deps', 'whisper.cpp', file)))]).toEqual([file, true]);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });

@@ -11,6 +11,7 @@ import * as path from 'node:path';
 import { promisify } from 'node:util';
 
 import { CACHE, ROOT } from './paths';
+import { plainToolEnv } from './sanitized';
 
 export interface RealModel {
   /** The CTranslate2 directory from PyPI (faster-whisper reads it). */
@@ -72,6 +73,6 @@ export interface EngineResult {
 export async function fasterWhisper(tier: RealTier, model: string, files: string[], { threads = 2, language }: { threads?: number; language?: string } = {}): Promise<EngineResult[]> {
   const script = path.join(ROOT, 'scripts', 'real-weights', 'faster_whisper_transcribe.py');
   const args = [script, '--model', model, '--threads', String(threads), '--beam-size', '1', '--no-fallback', ...(language ? ['--language', language] : []), ...files];
-  const { stdout } = await promisify(execFile)(tier.python, args, { maxBuffer: 64 * 1024 * 1024, env: { ...process.env, HF_HUB_OFFLINE: '1' } });
+  const { stdout } = await promisify(execFile)(tier.python, args, { maxBuffer: 64 * 1024 * 1024, env: plainToolEnv({ HF_HUB_OFFLINE: '1' }) });
   return (JSON.parse(stdout) as { results: EngineResult[] }).results;
 }
