@@ -159,7 +159,8 @@ describe('the queue', () => {
     await until(() => server.stats().inFlight === 2, 'two requests are admitted');
     const third = await post(server, {}, jfk);
     expect(third.status).toBe(429);
-    expect(Number(third.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+    // Two requests ahead, none finished yet: the assumed 5 s each, on one slot.
+    expect(third.headers['retry-after']).toBe('10');
     expect(JSON.parse(third.body)).toMatchObject({ error: { type: 'rate_limit_error', code: 'queue_full' } });
     expect((await first).status).toBe(200);
     expect((await second).status).toBe(200);
@@ -303,6 +304,13 @@ describe('CORS and loopback', () => {
     expect(allowed.headers['access-control-allow-origin']).toBe('https://app.example.com');
     const other = await request(`${open.url}/v1/models`, { headers: { origin: 'https://evil.example.com' } });
     expect(other.headers['access-control-allow-origin']).toBeUndefined();
+    // A browser's preflight before its POST (with an Authorization header it must ask first).
+    const preflight = (server: TranscriptionServer, origin: string) =>
+      request(`${server.url}/v1/audio/transcriptions`, { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization' } });
+    const asked = await preflight(open, 'https://app.example.com');
+    expect([asked.status, asked.headers['access-control-allow-origin'], asked.headers['access-control-allow-methods']]).toEqual([204, 'https://app.example.com', 'GET, POST']);
+    expect((await preflight(open, 'https://evil.example.com')).headers['access-control-allow-origin']).toBeUndefined();
+    expect((await preflight(plain, 'https://app.example.com')).headers['access-control-allow-origin']).toBeUndefined();
   });
 
   // The machine's own non-loopback address, if it has one, must not reach the server.
