@@ -221,18 +221,20 @@ const GAP_S = 2;
     expect(second(conditioned)).not.toEqual(second(independent));
   }, 300_000);
 
-  test('smart windows are conditioned on the text before them too: noContext changes what the later windows write', async () => {
-    // Until the addon read promptTokens (found in issue 19) both gave the same text.
+  test('smart windows are decoded on their own; initialPrompt primes the first, or every one with carryInitialPrompt', async () => {
     const long = speechItems(REAL_TIER!).find((i) => i.kind === 'long')!;
     const options = { threads: THREADS, temperatureIncrement: 0, longForm: 'smart', duration: 120 } as const;
     await using model = await loadModel(REAL_TIER!.models['tiny.en']!.ggml);
-    const conditioned = await model.transcribe(long.file, options);
-    const independent = await model.transcribe(long.file, { ...options, noContext: true });
-    const windows = conditioned.longForm.windows ?? [];
+    const plain = await model.transcribe(long.file, options);
+    const windows = plain.longForm.windows ?? [];
     expect(windows.length).toBeGreaterThan(3);
-    // The first window has nothing before it: the same text either way.
-    const first = (t: Transcript) => t.segments.filter((s) => s.end <= windows[0]!.end + 0.01).map((s) => s.text);
-    expect(first(conditioned)).toEqual(first(independent));
-    expect(conditioned.text).not.toEqual(independent.text);
+    expect((await model.transcribe(long.file, { ...options, noContext: true })).text).toBe(plain.text);
+    // A prompt in a style of its own (no capitals, no punctuation), which tiny.en imitates.
+    const prompt = 'and so we wrote it all down in lower case without a single comma or full stop';
+    const prompted = await model.transcribe(long.file, { ...options, initialPrompt: prompt });
+    const carried = await model.transcribe(long.file, { ...options, initialPrompt: prompt, carryInitialPrompt: true });
+    const after = (t: Transcript) => t.segments.filter((s) => s.start >= windows[0]!.end - 0.01).map((s) => s.text);
+    expect(after(prompted)).toEqual(after(plain));
+    expect(after(carried)).not.toEqual(after(plain));
   }, 300_000);
 });

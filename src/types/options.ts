@@ -120,8 +120,8 @@ export interface TranscribeOptions {
    * `condition_on_previous_text: false`): a window that went wrong (a repetition loop, a
    * hallucination) then cannot prime the next ones, at the cost of context for names and
    * style; `initialPrompt` then primes only the first window unless `carryInitialPrompt`.
-   * Applies to whisper.cpp's loop and to `'smart'` windows; `'chunked'` decodes every chunk
-   * on its own anyway. Default `false`:
+   * Applies to whisper.cpp's loop; `'smart'` windows and `'chunked'` chunks are decoded on
+   * their own anyway (README, Long audio). Default `false`:
    * each window is conditioned on the text before it, as in whisper.cpp and OpenAI's
    * Whisper. A job never sees the text of another job.
    */
