@@ -11,8 +11,20 @@ const path = require('node:path');
 const { mulberry32 } = require('../generate-model.js');
 const { pcm16WavHeader } = require('../wav-header.js');
 
+/**
+ * The environment for the tools (espeak-ng, sox, python3): under npm run test:sanitized the
+ * ASan runtime preloaded into node would be inherited, and can hang a program that is not
+ * instrumented at its exit (test/support/sanitized.ts does the same for the tests' tools).
+ */
+function toolEnv() {
+  if (process.env.WHISPER_NAPI_SANITIZED !== '1') return process.env;
+  const env = { ...process.env };
+  for (const key of ['LD_PRELOAD', 'ASAN_OPTIONS', 'LSAN_OPTIONS', 'UBSAN_OPTIONS']) delete env[key];
+  return env;
+}
+
 function run(command, args, input) {
-  const result = spawnSync(command, args, { input, maxBuffer: 1 << 30 });
+  const result = spawnSync(command, args, { input, maxBuffer: 1 << 30, env: toolEnv() });
   if (result.error) throw new Error(`${command}: ${result.error.message}`);
   if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed (${result.status}): ${String(result.stderr).trim()}`);
   return result.stdout;
@@ -130,4 +142,4 @@ function setCommandLine(name, make, defaultOut) {
   }
 }
 
-module.exports = { run, parseEspeakWav, seededUniform, resample, writeWithNoise, makeSetOnce, setCommandLine };
+module.exports = { run, toolEnv, parseEspeakWav, seededUniform, resample, writeWithNoise, makeSetOnce, setCommandLine };

@@ -34,7 +34,7 @@ const { spawnSync } = require('node:child_process');
 
 const { pcm16WavHeader } = require('../wav-header.js');
 const { mulberry32 } = require('../generate-model.js');
-const { run, parseEspeakWav, seededUniform } = require('./espeak-tools.js');
+const { run, toolEnv, parseEspeakWav, seededUniform } = require('./espeak-tools.js');
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const TEXTS = path.join(__dirname, 'texts');
@@ -114,7 +114,7 @@ const HUMAN = {
 /** Which of espeak-ng and sox are missing: `missing` commands, `aptPackages` that hold them. */
 function speechSetTools() {
   const missing = TOOLS.filter((tool) => {
-    const result = spawnSync(tool.command, tool.args, { encoding: 'utf8' });
+    const result = spawnSync(tool.command, tool.args, { encoding: 'utf8', env: toolEnv() });
     return result.error !== undefined || result.status !== 0;
   });
   const commands = missing.map((tool) => tool.command);
