@@ -67,8 +67,14 @@ test('a connection dropped half-way is resumed with Range: no byte fetched twice
   expect(server.requests).toHaveLength(2);
   const [first, second] = server.requests;
   expect(first!.range).toBeUndefined();
-  expect(second!.range).toBe(`bytes=${first!.sent}-`);
-  expect(server.bytesSent).toBe(content.length);
+  // The resume starts where the client's bytes end: at most what the server wrote before
+  // the drop (bytes still in the socket's buffers when it was cut never arrived; seen on a
+  // loaded machine: 3,975,018 of 4,010,068), and the file's checksum proves the offset right.
+  const resumedAt = Number(/^bytes=(\d+)-$/.exec(second!.range ?? '')?.[1]);
+  expect(resumedAt).toBeGreaterThan(0);
+  expect(resumedAt).toBeLessThanOrEqual(first!.sent);
+  // The second request fetched the rest and only the rest.
+  expect(server.bytesSent - first!.sent).toBe(content.length - resumedAt);
 });
 
 test('an interrupted download is resumed by the next call', async () => {
