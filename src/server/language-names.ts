@@ -22,5 +22,3 @@ export function languageName(code: string): string {
   const index = (LANGUAGES as readonly string[]).indexOf(code);
   return index >= 0 ? (NAMES[index] ?? code) : code;
 }
-
-export const LANGUAGE_NAME_COUNT = NAMES.length;

@@ -58,10 +58,6 @@ export class ServerMetrics {
     return this.#jobs;
   }
 
-  errorCount(kind: ErrorKind): number {
-    return this.#errors.get(kind) ?? 0;
-  }
-
   render(live: LiveGauges, modelName: string): string {
     const lines: string[] = [];
     const metric = (name: string, type: 'counter' | 'gauge' | 'histogram', help: string, samples: [string, number][]) => {
