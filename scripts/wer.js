@@ -128,4 +128,4 @@ function corpusWordErrorRate(pairs) {
   return total / words;
 }
 
-module.exports = { normalizeWords, wordErrors, referenceWordsHeard, wordErrorRate, corpusWordErrorRate };
+module.exports = { normalizeWords, align, MATCH, DELETION, INSERTION, wordErrors, referenceWordsHeard, wordErrorRate, corpusWordErrorRate };

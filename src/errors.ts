@@ -20,6 +20,7 @@ export type WhisperErrorCode =
   | 'ERR_WHISPER_NATIVE'
   | 'ERR_WHISPER_ADDON_LOAD'
   | 'ERR_WHISPER_CONVERSION'
+  | 'ERR_WHISPER_LIVE_CLOSED'
   | 'ABORT_ERR';
 
 export class WhisperError extends Error {
@@ -134,6 +135,14 @@ export class AbortError extends WhisperError {
   }
 }
 AbortError.prototype.name = 'AbortError';
+
+/** A live session was used after `end()`, `abort()`, `dispose()` or a failure; `cause` holds the failure. */
+export class LiveClosedError extends WhisperError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('ERR_WHISPER_LIVE_CLOSED', message, options);
+  }
+}
+LiveClosedError.prototype.name = 'LiveClosedError';
 
 /** Memory for the model or a decoding state could not be allocated. */
 export class OutOfMemoryError extends WhisperError {

@@ -47,6 +47,7 @@ export {
   InvalidAudioError,
   InvalidModelError,
   InvalidOptionError,
+  LiveClosedError,
   ModelDownloadError,
   ModelNotFoundError,
   NativeError,
@@ -56,6 +57,19 @@ export {
   WhisperError,
   type WhisperErrorCode,
 } from './errors';
+export type { LiveTranscriber } from './live';
+export type {
+  LiveDecodingOptions,
+  LiveEvent,
+  LiveEventType,
+  LiveFinalEvent,
+  LiveLaggingEvent,
+  LiveOptions,
+  LivePartialEvent,
+  LiveResult,
+  LiveStats,
+  LiveWord,
+} from './types/live';
 export { createServer, type ServerOptions, type ServerStats, type TranscriptionServer } from './server';
 export { decodeAudio, type AudioChannels, type AudioFormat, type AudioInput, type AudioSourceInfo } from './audio';
 export type { AlignmentHead, AlignmentHeadsPreset, DtwInfo, DtwOption, DtwOptions, ModelInfo } from './types/model-info';

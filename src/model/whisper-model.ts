@@ -9,6 +9,7 @@ import { type AudioInput, type StagedInput, SAMPLE_RATE, checkAudioInput, stageA
 import { AbortError, DisposedError, InvalidOptionError, fromNativeError } from '../errors';
 import { JobQueue } from '../job-queue';
 import { LANGUAGES, languageCount } from '../languages';
+import { LiveTranscriber, checkLiveOptions } from '../live';
 import { chooseLongForm } from '../long-form';
 import { audioTooLong, bytesPerSample, memoryBudget } from '../memory';
 import { deriveModelInfo } from '../model-info';
@@ -26,6 +27,7 @@ import {
 import { speculativeReport } from '../speculative';
 import { buildTranscript } from '../transcript';
 import type { ModelInfo } from '../types/model-info';
+import type { LiveOptions } from '../types/live';
 import type { DetectLanguageOptions, LoadModelOptions, TranscribeOptions } from '../types/options';
 import type { LanguageDetection, LongFormReport, Segment, Transcript } from '../types/transcript';
 import { resolveDtw } from '../word-timing';
@@ -303,6 +305,22 @@ export class WhisperModel implements AsyncDisposable {
         await job;
       }
     }
+  }
+
+  /**
+   * Starts a live transcription: push PCM chunks as they arrive, get partial and final text
+   * (events or `for await`), `end()` for the rest. Each decode is a job on this model's
+   * queue; disposing the model fails the session. See LiveOptions and docs/live.md.
+   *
+   *   const live = model.live({ sampleRate: 48000 });
+   *   live.on('final', (e) => append(e.text)).on('partial', (e) => showGrey(e.text));
+   *   mic.on('data', (pcm) => live.push(pcm));
+   *   const { text } = await live.end();
+   */
+  live(options?: LiveOptions): LiveTranscriber {
+    this.#live();
+    const checked = checkLiveOptions(options, !this.info.multilingual);
+    return new LiveTranscriber({ info: this.info, transcribe: (audio, decodeOptions) => this.transcribe(audio, decodeOptions) }, checked);
   }
 
   /**
