@@ -6,6 +6,7 @@ import type { LiveDecodingOptions, LiveOptions } from '../types/live';
 
 export interface CheckedLiveOptions {
   sampleRate: number;
+  commit: 'utterance' | 'agreement';
   language: string;
   threads: number | undefined;
   chunkSeconds: number;
@@ -37,6 +38,7 @@ const DECODING_KEYS: readonly (keyof LiveDecodingOptions)[] = [
 
 const KNOWN = new Set<string>([
   'sampleRate',
+  'commit',
   'language',
   'threads',
   'chunkSeconds',
@@ -69,11 +71,21 @@ export function checkLiveOptions(input: unknown, english: boolean): CheckedLiveO
   for (const key of Object.keys(options)) {
     if (!KNOWN.has(key)) throw new InvalidOptionError(`unknown live option '${key}' (decoding options go in 'decoding')`);
   }
-  const sampleRate = options.sampleRate === undefined ? 16000 : checkSampleRate(options.sampleRate, "live option 'sampleRate'");
+  let sampleRate = 16000;
+  if (options.sampleRate !== undefined) {
+    try {
+      sampleRate = checkSampleRate(options.sampleRate, "live option 'sampleRate'");
+    } catch (error) {
+      throw new InvalidOptionError((error as Error).message); // an option, not audio
+    }
+  }
   const maxBufferSeconds = number(options, 'maxBufferSeconds', 25, 5, 30);
   const chunkSeconds = number(options, 'chunkSeconds', 1, 0.1, 10);
   if (chunkSeconds >= maxBufferSeconds) throw new InvalidOptionError(`live option 'chunkSeconds' (${chunkSeconds}) must be below 'maxBufferSeconds' (${maxBufferSeconds})`);
   const maxHeldSeconds = number(options, 'maxHeldSeconds', 60, maxBufferSeconds, 3600);
+  if (options.commit !== undefined && options.commit !== 'utterance' && options.commit !== 'agreement') {
+    throw new InvalidOptionError(`live option 'commit' must be 'utterance' or 'agreement', got ${String(options.commit)}`);
+  }
   if (options.audioContext !== undefined && options.audioContext !== 'auto' && options.audioContext !== 'full') {
     throw new InvalidOptionError(`live option 'audioContext' must be 'auto' or 'full', got ${String(options.audioContext)}`);
   }
@@ -100,6 +112,7 @@ export function checkLiveOptions(input: unknown, english: boolean): CheckedLiveO
   if (english && language !== 'en') throw new InvalidOptionError(`live option 'language': this model is English-only, got ${JSON.stringify(language)}`);
   return {
     sampleRate,
+    commit: options.commit ?? 'utterance',
     language,
     threads: checked.threads,
     chunkSeconds,
@@ -109,7 +122,7 @@ export function checkLiveOptions(input: unknown, english: boolean): CheckedLiveO
     lagSeconds: number(options, 'lagSeconds', 3, 0.5, 600),
     maxHeldSeconds,
     audioContext: options.audioContext ?? 'full',
-    promptCommitted: options.promptCommitted ?? false,
+    promptCommitted: options.promptCommitted ?? true,
     initialPrompt: checked.initialPrompt,
     decoding: decoding as LiveDecodingOptions,
     signal: checked.signal,

@@ -223,6 +223,7 @@ export class LiveTranscriber implements AsyncIterable<LiveEvent>, AsyncDisposabl
           // With endpointing off every held second may be speech; with it on, only an open utterance.
           const open = this.#options.endpointSilenceMs === 0 ? this.#held.seconds > 0 : this.#endpointer.state.inUtterance;
           if (open) await this.#closeUtterance(this.#held.end);
+          if (this.#stopped()) throw this.#failure; // a listener threw at the last final
           this.#state = 'ended';
           this.#events.close();
           return this.#result();
@@ -254,9 +255,10 @@ export class LiveTranscriber implements AsyncIterable<LiveEvent>, AsyncDisposabl
     const to = Math.min(this.#held.end, this.#held.start + this.#options.maxBufferSeconds);
     const from = this.#held.start;
     const words = await this.#decode(to);
-    // Agreement on less than MIN_AGREEMENT_SECONDS of audio is agreement on guesses.
-    const stableUntil = to - from < MIN_AGREEMENT_SECONDS ? -Infinity : to - UNSTABLE_TAIL_SECONDS;
-    this.#emitFinal(this.#agreement.insert(words, stableUntil), false);
+    // commit 'utterance': nothing becomes final by agreement. Agreement on less than
+    // MIN_AGREEMENT_SECONDS of audio is agreement on guesses.
+    const stableUntil = this.#options.commit === 'utterance' || to - from < MIN_AGREEMENT_SECONDS ? -Infinity : to - UNSTABLE_TAIL_SECONDS;
+    this.#emitFinal(this.#agreement.insert(words, { stableUntil }), false);
     this.#emitPartial();
     this.#trimAfterCommit(to);
   }
@@ -266,14 +268,16 @@ export class LiveTranscriber implements AsyncIterable<LiveEvent>, AsyncDisposabl
     // An utterance longer than a window is decoded window by window first.
     while (until - this.#held.start > this.#options.maxBufferSeconds) {
       const to = this.#held.start + this.#options.maxBufferSeconds;
-      this.#emitFinal(this.#agreement.insert(await this.#decode(to), to - UNSTABLE_TAIL_SECONDS), false);
+      const words = await this.#decode(to);
+      this.#emitFinal(this.#agreement.insert(words, { stableUntil: to - UNSTABLE_TAIL_SECONDS }), false);
       this.#trimAfterCommit(to);
     }
-    // The last decode already heard the whole utterance and its silence: its words stand.
+    // The last decode already heard the whole utterance and the silence after it (nothing
+    // else: an endpoint means silence up to now): its words stand, whatever their times.
     const committed =
       this.#decodedTo >= until && this.#decodedTo - until < this.#options.chunkSeconds + 1
-        ? this.#agreement.commitPending(until + ENDPOINT_PAD_SECONDS)
-        : this.#agreement.commitAll((await this.#decode(until)).filter((w) => w.start < until));
+        ? this.#agreement.commitPending()
+        : this.#agreement.commitAll(await this.#decode(until));
     this.#agreement.dropPending();
     this.#emitFinal(committed, true);
     this.#emitPartial();

@@ -43,7 +43,7 @@ export class LocalAgreement {
    * of this one that end by `stableUntil` (a word at the very end of the audio may have
    * been cut, and two decodes can agree on the same wrong guess of it).
    */
-  insert(words: readonly LiveWord[], stableUntil = Infinity): LiveWord[] {
+  insert(words: readonly LiveWord[], { stableUntil = Infinity }: { stableUntil?: number } = {}): LiveWord[] {
     const fresh = this.#withoutCommitted(words);
     const committed: LiveWord[] = [];
     while (

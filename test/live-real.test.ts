@@ -1,0 +1,99 @@
+/**
+ * Live transcription on real speech with the real tiny.en, the audio pushed at wall-clock
+ * pace like a microphone's (bench/live-session.js, shared with `npm run bench:live`):
+ *
+ * - the five-minute English set (bench/live-sets.js) in 1-s chunks: the final text's WER
+ *   is at most 2 points above offline transcription's of the same audio; both WERs, the
+ *   WER between the two texts, and each word's latency (its end in the audio to the moment
+ *   it became final: median and 90th percentile) are printed;
+ * - jfk.wav: words are shown while the audio plays (partials), and with commit 'agreement'
+ *   become final then too;
+ * - 3 times faster than real time: `lagging` events, and the held audio and the process's
+ *   memory stay bounded.
+ *
+ * Without the real tier this file is SKIPPED, loudly.
+ */
+import { loadModel, type WhisperModel } from '../src';
+import { liveSet, percentile, runPaced, wordLatencies } from './support/live-bench';
+import { REAL_TIER } from './support/real-tier';
+import { warnSkipped } from './support/skip-banner';
+import { wordErrorRate } from './support/wer';
+
+const TINY = REAL_TIER?.models['tiny.en']?.ggml;
+const THREADS = 2;
+
+if (!TINY) warnSkipped(['SKIPPED: live transcription on real speech (test/live-real.test.ts). No real tier: run node scripts/prepare-real-tier.js (.ci/run does).']);
+const describeReal = TINY ? describe : describe.skip;
+
+describeReal('live transcription, real tiny.en', () => {
+  let model: WhisperModel;
+  beforeAll(async () => {
+    model = await loadModel(TINY!, { threads: THREADS });
+  });
+  afterAll(() => model?.dispose());
+
+  test('five-minute English set, 1-s chunks at wall-clock pace: final text within 2 WER points of offline transcription', async () => {
+    const set = liveSet('five-minute');
+    const live = model.live({ chunkSeconds: 1, threads: THREADS });
+    const run = await runPaced(live, set.pcm, { chunkSeconds: 1 });
+    const offline = await model.transcribe(set.pcm, { threads: THREADS });
+    const liveWer = wordErrorRate(set.reference, run.result.text);
+    const offlineWer = wordErrorRate(set.reference, offline.text);
+    const { latencies, matched, referenceWords } = wordLatencies(set.words, run.finals);
+    const p50 = percentile(latencies, 50);
+    const p90 = percentile(latencies, 90);
+    console.log(
+      [
+        `live, five-minute set (${set.pcm.length / 16000} s), tiny.en, 1-s chunks, ${THREADS} threads:`,
+        `  WER live ${(liveWer * 100).toFixed(1)} %, offline ${(offlineWer * 100).toFixed(1)} % (live - offline ${((liveWer - offlineWer) * 100).toFixed(1)} points); live against offline ${(wordErrorRate(offline.text, run.result.text) * 100).toFixed(1)} %`,
+        `  word latency (end in the audio to final, ${matched} of ${referenceWords} reference words right): median ${p50.toFixed(2)} s, p90 ${p90.toFixed(2)} s (word times estimated within sentences)`,
+        `  ${run.result.decodes} decodes, ${run.partials.length} partials, ${run.lagging.length} lagging events, most audio held ${run.maxHeldSeconds.toFixed(1)} s, end() returned ${(run.wallSeconds - run.pushedAt).toFixed(2)} s after the last chunk`,
+      ].join('\n'),
+    );
+    expect(liveWer - offlineWer).toBeLessThanOrEqual(0.02);
+    // The final words, in the order they became final, are the result: nothing rewritten.
+    expect(run.finals.map((w) => w.text).join(' ')).toBe(run.result.text);
+    expect(matched).toBeGreaterThan(referenceWords * 0.6);
+    expect(run.maxHeldSeconds).toBeLessThanOrEqual(60);
+  }, 600_000);
+
+  test('jfk.wav at wall-clock pace: words appear while the audio plays; with commit agreement they become final then too', async () => {
+    const set = liveSet('jfk');
+    const run = await runPaced(model.live({ chunkSeconds: 1, threads: THREADS }), set.pcm, { chunkSeconds: 1 });
+    const shown = run.partials.filter((p) => p.wall < run.pushedAt && p.text !== '');
+    const agreement = await runPaced(model.live({ chunkSeconds: 1, threads: THREADS, commit: 'agreement' }), set.pcm, { chunkSeconds: 1 });
+    const finalBeforeEnd = agreement.finals.filter((w) => w.finalAt < agreement.pushedAt);
+    console.log(
+      `live jfk: "${run.result.text}"; ${shown.length} partials before the audio ended (first at ${shown[0]?.wall.toFixed(1)} s: "${shown[0]?.text}"); ` +
+        `commit 'agreement': "${agreement.result.text}", ${finalBeforeEnd.length} of ${agreement.finals.length} words final before the audio ended`,
+    );
+    expect(wordErrorRate(set.reference, run.result.text)).toBeLessThanOrEqual(0.25);
+    expect(wordErrorRate(set.reference, agreement.result.text)).toBeLessThanOrEqual(0.25);
+    expect(shown.length).toBeGreaterThanOrEqual(5);
+    expect(shown[0]!.wall).toBeLessThan(4);
+    expect(finalBeforeEnd.length).toBeGreaterThanOrEqual(5);
+  }, 120_000);
+
+  test('3 times faster than real time: lagging events, bounded held audio and memory', async () => {
+    const set = liveSet('five-minute');
+    const audio = set.pcm.subarray(0, 16000 * 120);
+    const rssBefore = process.memoryUsage().rss;
+    const live = model.live({ chunkSeconds: 1, threads: THREADS, maxHeldSeconds: 30, lagSeconds: 2 });
+    let maxRss = rssBefore;
+    const run = await runPaced(live, audio, {
+      chunkSeconds: 1,
+      speed: 3,
+      onChunk: () => {
+        maxRss = Math.max(maxRss, process.memoryUsage().rss);
+      },
+    });
+    console.log(
+      `live at 3x: ${run.lagging.length} lagging events (most behind ${Math.max(0, ...run.lagging.map((e) => e.behindSeconds)).toFixed(1)} s), ` +
+        `${run.result.droppedSeconds.toFixed(1)} s dropped, most held ${run.maxHeldSeconds.toFixed(1)} s, RSS +${((maxRss - rssBefore) / 2 ** 20).toFixed(0)} MB, WER ${(wordErrorRate(set.words.filter((w) => w.end < 119).map((w) => w.word).join(' '), run.result.text) * 100).toFixed(1)} %`,
+    );
+    expect(run.lagging.length).toBeGreaterThan(0);
+    expect(run.maxHeldSeconds).toBeLessThanOrEqual(30);
+    expect(maxRss - rssBefore).toBeLessThan(256 * 2 ** 20);
+    expect(run.result.audioSeconds).toBeCloseTo(120, 1);
+  }, 300_000);
+});
