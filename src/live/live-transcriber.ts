@@ -1,16 +1,16 @@
 /**
  * A live transcription session: chunks pushed as they arrive, decoded one decode at a time
- * on the model's queue, text made final by LocalAgreement-2 (./local-agreement.ts) or by
- * the end of an utterance (./endpointer.ts). docs/live.md explains the policy and its
- * measured latency.
+ * on the model's queue, text made final at the end of each utterance (./endpointer.ts) and,
+ * with `commit: 'agreement'`, by LocalAgreement-2 (./local-agreement.ts). docs/live.md
+ * explains the policy and its measured accuracy and latency.
  *
  * The loop: whenever `chunkSeconds` of new audio has arrived during an utterance, the
- * whole buffer (from the last trim) is decoded; words two consecutive decodes agree on are
- * final. The buffer is trimmed after a committed word that ends a sentence, so decodes stay
- * short; committed text before the buffer is the next decode's prompt. A silence of
- * `endpointSilenceMs` ends the utterance: its remaining words become final from one more
- * decode (or the last one, when it already covered the silence), and the buffer restarts.
- * Silence between utterances is not decoded at all.
+ * whole buffer is decoded; its words after the final ones are the partial text. With
+ * 'agreement', words two consecutive decodes agree on become final, and the buffer is
+ * trimmed after a committed word that ends a sentence. A silence of `endpointSilenceMs`
+ * ends the utterance: its remaining words become final from one more decode (or the last
+ * one, when it already covered the silence), and the buffer restarts. Committed text
+ * before the buffer is the next decode's prompt. Silence between utterances is not decoded.
  */
 import { SAMPLE_RATE } from '../audio';
 import { AbortError, LiveClosedError } from '../errors';
