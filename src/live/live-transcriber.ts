@@ -251,6 +251,7 @@ export class LiveTranscriber implements AsyncIterable<LiveEvent>, AsyncDisposabl
       this.#caughtUpTo = this.#held.end;
       return;
     }
+    this.#startAtOnset();
     this.#checkLag();
     const to = Math.min(this.#held.end, this.#held.start + this.#options.maxBufferSeconds);
     const from = this.#held.start;
@@ -263,8 +264,20 @@ export class LiveTranscriber implements AsyncIterable<LiveEvent>, AsyncDisposabl
     this.#trimAfterCommit(to);
   }
 
+  /**
+   * The first decode of an utterance starts PREROLL_SECONDS before its detected onset: the
+   * same audio whenever the chunks happened to arrive, so an utterance's decodes (and its
+   * final text) do not depend on the timing of the silence before it.
+   */
+  #startAtOnset(): void {
+    const onset = this.#endpointer.state.utteranceStart;
+    if (onset === undefined || this.#agreement.committedInBuffer.length > 0 || this.#agreement.pending.length > 0) return;
+    if (this.#held.start < onset - PREROLL_SECONDS) this.#held.trimTo(onset - PREROLL_SECONDS);
+  }
+
   /** Makes the utterance's words up to `until` final, then starts the buffer there. */
   async #closeUtterance(until: number): Promise<void> {
+    this.#startAtOnset();
     // An utterance longer than a window is decoded window by window first.
     while (until - this.#held.start > this.#options.maxBufferSeconds) {
       const to = this.#held.start + this.#options.maxBufferSeconds;
