@@ -33,9 +33,9 @@ export interface LiveDecoder {
 }
 
 /** Audio kept before speech starts, so that its onset is not cut (s). */
-const PREROLL_SECONDS = 0.4;
+const PREROLL_SECONDS = 1;
 /** Audio kept after an utterance's last speech frame when it is decoded for the last time (s). */
-const ENDPOINT_PAD_SECONDS = 0.2;
+const ENDPOINT_PAD_SECONDS = 0.4;
 /** The prompt: the end of the committed text, as whisper_streaming carries it (characters). */
 const PROMPT_CHARACTERS = 200;
 /** A word ending in one of these ends a sentence: the buffer may be trimmed after it. */
