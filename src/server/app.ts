@@ -6,11 +6,13 @@
  */
 import type { FastifyInstance } from 'fastify';
 
-import type { ServerContext } from './context';
-import { requestGuard, type GuardOptions } from './guards';
+import type { LiveContext, ServerContext } from './context';
+import { BEARER_PROTOCOL_PREFIX, LIVE_PROTOCOL, requestGuard, type GuardOptions } from './guards';
 import { HttpError, toHttpError } from './http-errors';
+import { CLOSE_SERVER_ERROR } from './live-close';
 import { registerAudioRoutes } from './routes/audio';
 import { registerInfoRoutes } from './routes/info';
+import { registerLiveRoute } from './routes/live';
 import { registerWebPage } from './routes/web-page';
 
 export interface AppOptions extends GuardOptions {
@@ -35,6 +37,9 @@ export async function buildApp(context: ServerContext, options: AppOptions): Pro
     forceCloseConnections: 'idle',
   });
   await app.register(multipart);
+  // Before the guard's hook: the plugin's own onRequest hook marks an upgrade (request.ws),
+  // which its onResponse hook needs to end the socket of an upgrade the guard refused.
+  if (context.live !== undefined) await registerWebSocket(app, context.live);
   // Any other body type reaches the route, which answers 400 in OpenAI's shape (not 415).
   app.addContentTypeParser('*', (_request, _payload, done) => done(null));
   if (options.cors !== undefined) {
@@ -61,6 +66,28 @@ export async function buildApp(context: ServerContext, options: AppOptions): Pro
 
   registerAudioRoutes(app, context);
   registerInfoRoutes(app, context, Date.now());
+  if (context.live !== undefined) registerLiveRoute(app, context, context.live);
   if (options.webPage) registerWebPage(app);
   return app;
+}
+
+/**
+ * The WebSocket plugin of the live route. @fastify/websocket runs an upgrade through
+ * Fastify's router and hooks (so the request guard applies) before `ws` completes it.
+ */
+async function registerWebSocket(app: FastifyInstance, live: LiveContext): Promise<void> {
+  const { default: websocket } = await import('@fastify/websocket');
+  await app.register(websocket, {
+    options: {
+      // `ws` refuses a larger frame from its header, before buffering it (close 1009).
+      maxPayload: live.limits.maxFrameBytes,
+      // Answer with our protocol, never with the one that carries the key.
+      handleProtocols: (offered) => (offered.has(LIVE_PROTOCOL) ? LIVE_PROTOCOL : ([...offered].find((p) => !p.startsWith(BEARER_PROTOCOL_PREFIX)) ?? false)),
+    },
+    // Errors of an open socket are the session's to report (live-session.ts); this is for a
+    // handler that threw, which startSession does not.
+    errorHandler: (_error, socket) => {
+      if (socket.readyState === socket.OPEN) socket.close(CLOSE_SERVER_ERROR, 'internal');
+    },
+  });
 }

@@ -3,6 +3,23 @@ import type { WhisperModel } from '../model';
 import type { Admission } from './admission';
 import type { ServerMetrics } from './metrics';
 
+/** The limits of each live WebSocket session. */
+export interface LiveLimits {
+  /** Largest frame, in bytes (the WebSocket layer refuses larger ones with 1009). */
+  maxFrameBytes: number;
+  /** Most audio one session may send, in seconds. */
+  maxSeconds: number;
+  /** Longest wait for the client's next frame while it streams. */
+  idleTimeoutMs: number;
+}
+
+/** Live transcription over WebSocket; absent when `maxLiveSessions` is 0. */
+export interface LiveContext {
+  /** One ticket per open session (or upgrade under way), bounded by `maxLiveSessions`. */
+  sessions: Admission;
+  limits: LiveLimits;
+}
+
 export interface ServerContext {
   model: WhisperModel;
   /** The name `/v1/models` lists (a known id, or the file's name). */
@@ -12,6 +29,7 @@ export interface ServerContext {
   maxUploadBytes: number;
   /** Longest pause in an upload before its connection is ended. */
   uploadIdleTimeoutMs: number;
+  live: LiveContext | undefined;
   /** True once close() began: new requests get 503. */
   closing: boolean;
 }

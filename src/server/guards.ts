@@ -27,12 +27,29 @@ export interface GuardOptions {
   loopback: boolean;
 }
 
+/**
+ * The subprotocol a WebSocket client offers to speak ours, and the prefix of the one that
+ * carries its API key: a browser cannot set headers on a WebSocket, so it offers
+ * `['whisper-napi', 'bearer.<key>']` (OpenAI's Realtime API takes its key the same way).
+ */
+export const LIVE_PROTOCOL = 'whisper-napi';
+export const BEARER_PROTOCOL_PREFIX = 'bearer.';
+
+function sameKey(given: string, key: Buffer): boolean {
+  const bytes = Buffer.from(given);
+  // Constant time for the key's bytes (only its length can be learned).
+  return bytes.length === key.length && timingSafeEqual(bytes, key);
+}
+
 function keyMatches(header: string | undefined, key: Buffer): boolean {
   const match = /^Bearer\s+(.+)$/i.exec(header ?? '');
-  if (!match) return false;
-  const given = Buffer.from(match[1]!.trim());
-  // Constant time for the key's bytes (only its length can be learned).
-  return given.length === key.length && timingSafeEqual(given, key);
+  return match !== null && sameKey(match[1]!.trim(), key);
+}
+
+/** `Sec-WebSocket-Protocol: whisper-napi, bearer.<key>` (comma-separated, any order). */
+function protocolKeyMatches(header: string | undefined, key: Buffer): boolean {
+  const offered = (header ?? '').split(',').map((p) => p.trim());
+  return offered.some((p) => p.startsWith(BEARER_PROTOCOL_PREFIX) && sameKey(p.slice(BEARER_PROTOCOL_PREFIX.length), key));
 }
 
 /** The host name of a Host header: `localhost:8080` -> `localhost`, `[::1]:80` -> `::1`. */
@@ -57,9 +74,11 @@ export function requestGuard(context: ServerContext, options: GuardOptions): (re
     if (options.loopback && host !== undefined && !isLoopbackName(hostName(host))) {
       throw new HttpError(403, 'forbidden', `this server listens on loopback and answers only to localhost, not to host '${hostName(host)}'`, { code: 'forbidden_host' });
     }
-    // A web page elsewhere may POST a form here (no preflight for multipart): refuse
-    // requests a browser marks as coming from another origin, unless CORS allows it.
-    if (request.method !== 'GET' && request.method !== 'HEAD' && request.method !== 'OPTIONS') {
+    // A web page elsewhere may POST a form here (no preflight for multipart), or open a
+    // WebSocket (browsers apply no same-origin rule to WebSockets at all): refuse requests
+    // a browser marks as coming from another origin, unless CORS allows it.
+    const upgrade = request.headers.upgrade?.toLowerCase() === 'websocket';
+    if (upgrade || (request.method !== 'GET' && request.method !== 'HEAD' && request.method !== 'OPTIONS')) {
       const origin = request.headers.origin;
       const sameOrigin = origin === undefined || (host !== undefined && origin === `http://${host}`);
       const allowed = anyOrigin || (origin !== undefined && (options.cors?.includes(origin) ?? false));
@@ -69,8 +88,14 @@ export function requestGuard(context: ServerContext, options: GuardOptions): (re
       }
     }
     const route = request.routeOptions;
-    if (key !== undefined && route.config.public !== true && !keyMatches(request.headers.authorization, key)) {
-      throw new HttpError(401, 'unauthorized', 'missing or incorrect API key: send it as "Authorization: Bearer <key>"', {
+    const authorized =
+      key === undefined ||
+      route.config.public === true ||
+      keyMatches(request.headers.authorization, key) ||
+      (upgrade && protocolKeyMatches(request.headers['sec-websocket-protocol'], key));
+    if (!authorized) {
+      const how = upgrade ? `"Authorization: Bearer <key>" or the WebSocket subprotocols '${LIVE_PROTOCOL}', '${BEARER_PROTOCOL_PREFIX}<key>'` : '"Authorization: Bearer <key>"';
+      throw new HttpError(401, 'unauthorized', `missing or incorrect API key: send it as ${how}`, {
         code: 'invalid_api_key',
         headers: { 'www-authenticate': 'Bearer' },
       });

@@ -31,6 +31,10 @@ export const SERVER_DEFAULTS = {
   maxUploadBytes: 25 * 1024 * 1024,
   shutdownTimeoutMs: 10_000,
   uploadIdleTimeoutMs: 30_000,
+  maxLiveSessions: 2,
+  maxLiveSeconds: 3600,
+  liveIdleTimeoutMs: 30_000,
+  maxLiveFrameBytes: 1024 * 1024,
 } as const;
 
 function integer(name: string, value: number | undefined, fallback: number, min: number, max: number): number {
@@ -74,6 +78,12 @@ export async function createServer(options: ServerOptions = {}): Promise<Transcr
     throw new InvalidOptionError("server option 'apiKey' must be a non-empty string");
   }
   const cors = corsOrigins(options.cors);
+  const maxLiveSessions = integer('maxLiveSessions', options.maxLiveSessions, SERVER_DEFAULTS.maxLiveSessions, 0, 1000);
+  const liveLimits = {
+    maxSeconds: integer('maxLiveSeconds', options.maxLiveSeconds, SERVER_DEFAULTS.maxLiveSeconds, 1, 86_400),
+    idleTimeoutMs: integer('liveIdleTimeoutMs', options.liveIdleTimeoutMs, SERVER_DEFAULTS.liveIdleTimeoutMs, 1, 3_600_000),
+    maxFrameBytes: integer('maxLiveFrameBytes', options.maxLiveFrameBytes, SERVER_DEFAULTS.maxLiveFrameBytes, 2, 64 * 1024 * 1024),
+  };
 
   let model: WhisperModel;
   let name: string;
@@ -96,6 +106,7 @@ export async function createServer(options: ServerOptions = {}): Promise<Transcr
     metrics: new ServerMetrics(),
     maxUploadBytes,
     uploadIdleTimeoutMs,
+    live: maxLiveSessions > 0 ? { sessions: new Admission(maxLiveSessions), limits: liveLimits } : undefined,
     closing: false,
   };
   let app;
@@ -133,6 +144,7 @@ export async function createServer(options: ServerOptions = {}): Promise<Transcr
       running: model.jobs.running,
       waiting: model.jobs.waiting,
       completed: context.metrics.completedJobs,
+      liveSessions: context.live?.sessions.size ?? 0,
     }),
     close,
     [Symbol.asyncDispose]: () => close(),
@@ -148,21 +160,30 @@ const ABORT_GRACE_MS = 2_000;
 
 /**
  * Stops listening (requests still arriving on open connections get 503 from the guard),
- * waits for the admitted requests for up to `timeoutMs`, aborts what is left (a job, or an
- * upload, whose connection is then ended), and closes every connection.
+ * ends the live sessions (an open-ended stream has nothing to finish), waits for the
+ * admitted requests for up to `timeoutMs`, aborts what is left (a job, or an upload, whose
+ * connection is then ended), and closes every connection.
  */
 async function shutDown(app: FastifyInstance, context: ServerContext, timeoutMs: number): Promise<void> {
   context.closing = true;
+  // Before app.close(), whose WebSocket plugin would close the sockets without a word.
+  context.live?.sessions.abortAll(new ShuttingDownError('the server is shutting down: the live session was ended'));
+  // Stop listening now: app.close() does it only after the plugins' preClose hooks (the
+  // WebSocket plugin's), a few turns later, and connections that reach the backlog
+  // meanwhile are reset rather than refused. Resolves once every connection has ended.
+  const stopped = new Promise<void>((resolve) => app.server.close(() => resolve()));
   const listening = app.close();
   let grace: NodeJS.Timeout | undefined;
   const deadline = setTimeout(() => {
     context.admission.abortAll(new ShuttingDownError('the server shut down before this transcription finished'));
     grace = setTimeout(() => app.server.closeAllConnections(), ABORT_GRACE_MS);
   }, timeoutMs);
-  await context.admission.idle();
+  // A live session gives its place back once its socket has closed (or been cut, 2 s after
+  // the close frame) and its decode has stopped.
+  await Promise.all([context.admission.idle(), context.live?.sessions.idle()]);
   clearTimeout(deadline);
   clearTimeout(grace);
   // Every admitted request is answered: connections left open are idle or dead.
   app.server.closeAllConnections();
-  await listening;
+  await Promise.all([listening, stopped]);
 }

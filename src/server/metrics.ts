@@ -9,6 +9,8 @@ export interface LiveGauges {
   waiting: number;
   running: number;
   inFlight: number;
+  /** Live WebSocket sessions open (or upgrading). */
+  liveSessions: number;
 }
 
 /** Upper bounds (seconds) of the request-duration histogram. */
@@ -24,12 +26,15 @@ export class ServerMetrics {
   #processingSeconds = 0;
   #jobs = 0;
   #lastRealTimeFactor = 0;
+  #liveSessions = 0;
+  #liveAudioSeconds = 0;
 
   /** A finished request of a route (its pattern, e.g. `/v1/audio/transcriptions`). */
   request(route: string, status: number, seconds: number): void {
     const key = `${route}\u0000${status}`;
     this.#requests.set(key, (this.#requests.get(key) ?? 0) + 1);
-    if (!route.startsWith('/v1/audio/')) return;
+    // A live session's length is its client's business, not the server's latency.
+    if (!route.startsWith('/v1/audio/') || status === 101) return;
     this.#durationCount++;
     this.#durationSum += seconds;
     DURATION_BUCKETS.forEach((bound, i) => {
@@ -47,6 +52,12 @@ export class ServerMetrics {
     this.#audioSeconds += audioSeconds;
     this.#processingSeconds += processingSeconds;
     if (audioSeconds > 0) this.#lastRealTimeFactor = processingSeconds / audioSeconds;
+  }
+
+  /** A live session that ended, with the seconds of audio its client sent. */
+  liveSessionEnded(audioSeconds: number): void {
+    this.#liveSessions++;
+    this.#liveAudioSeconds += audioSeconds;
   }
 
   /** Mean processing time of the transcriptions so far; undefined before the first. */
@@ -73,6 +84,7 @@ export class ServerMetrics {
     metric('whisper_napi_queue_depth', 'gauge', 'Transcriptions waiting for a decoding slot.', [['', live.waiting]]);
     metric('whisper_napi_jobs_running', 'gauge', 'Transcriptions decoding now.', [['', live.running]]);
     metric('whisper_napi_requests_in_flight', 'gauge', 'Audio requests admitted and not yet answered (uploading, waiting or running).', [['', live.inFlight]]);
+    metric('whisper_napi_live_sessions', 'gauge', 'Live transcription WebSocket sessions open.', [['', live.liveSessions]]);
     metric(
       'whisper_napi_requests_total',
       'counter',
@@ -86,6 +98,8 @@ export class ServerMetrics {
     metric('whisper_napi_transcriptions_total', 'counter', 'Transcriptions completed.', [['', this.#jobs]]);
     metric('whisper_napi_audio_seconds_total', 'counter', 'Seconds of audio transcribed.', [['', this.#audioSeconds]]);
     metric('whisper_napi_processing_seconds_total', 'counter', 'Seconds the model spent on those transcriptions.', [['', this.#processingSeconds]]);
+    metric('whisper_napi_live_sessions_total', 'counter', 'Live transcription sessions ended.', [['', this.#liveSessions]]);
+    metric('whisper_napi_live_audio_seconds_total', 'counter', 'Seconds of audio received by live sessions.', [['', this.#liveAudioSeconds]]);
     metric('whisper_napi_real_time_factor', 'gauge', 'Processing time over audio time: of all transcriptions so far (scope="all") and of the last one (scope="last"); below 1 is faster than real time.', [
       [label({ scope: 'all' }), this.#audioSeconds > 0 ? this.#processingSeconds / this.#audioSeconds : 0],
       [label({ scope: 'last' }), this.#lastRealTimeFactor],

@@ -37,6 +37,19 @@ function booleanField(fields: Map<string, string[]>, name: string): boolean {
   throw badRequest(`field '${name}' must be true or false, got ${JSON.stringify(value)}`, name);
 }
 
+/**
+ * A `language` field: an ISO-639-1 code the model knows, or undefined when not given (or
+ * empty). Shared by the upload routes and the live WebSocket's query.
+ */
+export function checkLanguage(language: string | undefined, info: ModelInfo): string | undefined {
+  if (language === undefined || language === '') return undefined;
+  const index = (LANGUAGES as readonly string[]).indexOf(language);
+  if (index < 0) throw badRequest(`language must be an ISO-639-1 code such as 'en' or 'de', got ${JSON.stringify(language)}`, 'language');
+  if (!info.multilingual && language !== 'en') throw badRequest(`this server's model is English-only: language must be 'en', got '${language}'`, 'language');
+  if (info.multilingual && index >= languageCount(info.nVocab)) throw badRequest(`this server's model does not know language '${language}'`, 'language');
+  return language;
+}
+
 export function parseAudioRequest(fields: Map<string, string[]>, task: Task, info: ModelInfo): AudioRequest {
   const format = single(fields, 'response_format') ?? 'json';
   if (!(RESPONSE_FORMATS as readonly string[]).includes(format)) {
@@ -60,16 +73,8 @@ export function parseAudioRequest(fields: Map<string, string[]>, task: Task, inf
   if (task === 'translate') options.translate = true;
 
   // Translation takes no language (the source is detected; the output is English).
-  const language = task === 'transcribe' ? single(fields, 'language') : undefined;
-  if (language !== undefined && language !== '') {
-    const index = (LANGUAGES as readonly string[]).indexOf(language);
-    if (index < 0) throw badRequest(`language must be an ISO-639-1 code such as 'en' or 'de', got ${JSON.stringify(language)}`, 'language');
-    if (!info.multilingual && language !== 'en') throw badRequest(`this server's model is English-only: language must be 'en', got '${language}'`, 'language');
-    if (info.multilingual && index >= languageCount(info.nVocab)) throw badRequest(`this server's model does not know language '${language}'`, 'language');
-    options.language = language;
-  } else {
-    options.language = info.multilingual ? 'auto' : 'en';
-  }
+  const language = task === 'transcribe' ? checkLanguage(single(fields, 'language'), info) : undefined;
+  options.language = language ?? (info.multilingual ? 'auto' : 'en');
 
   const prompt = single(fields, 'prompt');
   if (prompt !== undefined && prompt.length > MAX_PROMPT_LENGTH) {

@@ -45,6 +45,18 @@ export interface ServerOptions {
   uploadIdleTimeoutMs?: number;
   /** On `close()` (and SIGTERM in the CLI), how long running jobs may finish before they are aborted. Default `10000` ms. */
   shutdownTimeoutMs?: number;
+  /**
+   * Live transcription sessions (`GET /v1/audio/live`, a WebSocket) open at once; one more
+   * is answered 429. Each decodes on the shared model, between the uploads' jobs. `0` turns
+   * the endpoint off (404). Default `2`.
+   */
+  maxLiveSessions?: number;
+  /** Most audio one live session may send, in seconds; past it the session is closed (1009). Default `3600`. */
+  maxLiveSeconds?: number;
+  /** Longest wait for a live client's next frame while it streams; past it the session is closed (1008). Default `30000` ms. */
+  liveIdleTimeoutMs?: number;
+  /** Largest WebSocket frame a live client may send, in bytes; a larger one closes the session (1009). Default `1048576` (1 MiB, 32 s of 16-kHz PCM16). */
+  maxLiveFrameBytes?: number;
   /** Serve the web page at `/`. Default `true`. */
   webPage?: boolean;
   /** One line per finished request (method, path, status, time). Default: silent. */
@@ -61,6 +73,8 @@ export interface ServerStats {
   waiting: number;
   /** Transcriptions completed since the server started. */
   completed: number;
+  /** Live WebSocket sessions open. */
+  liveSessions: number;
 }
 
 export interface TranscriptionServer extends AsyncDisposable {
@@ -72,9 +86,9 @@ export interface TranscriptionServer extends AsyncDisposable {
   readonly model: WhisperModel;
   stats(): ServerStats;
   /**
-   * Stops listening (requests still arriving on open connections get 503), lets admitted
-   * requests finish for up to `timeoutMs` (default: the `shutdownTimeoutMs` option), aborts
-   * the rest (a running job's client gets 503; an upload's connection is ended), then
+   * Stops listening (requests still arriving on open connections get 503), ends live
+   * sessions at once (an error frame, then close code 1001), lets admitted requests finish
+   * for up to `timeoutMs` (default: the `shutdownTimeoutMs` option), aborts the rest (a running job's client gets 503; an upload's connection is ended), then
    * closes the connections and disposes a model the server loaded itself. Calling it again
    * returns the first call's promise.
    */

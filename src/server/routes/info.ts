@@ -22,7 +22,8 @@ export function registerInfoRoutes(app: FastifyInstance, context: ServerContext,
       inFlight: context.admission.size,
       running,
       waiting,
-      capacity: { maxConcurrency: context.model.maxConcurrency, maxInFlight: context.admission.limit },
+      liveSessions: context.live?.sessions.size ?? 0,
+      capacity: { maxConcurrency: context.model.maxConcurrency, maxInFlight: context.admission.limit, maxLiveSessions: context.live?.sessions.limit ?? 0 },
       uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
     });
   });
@@ -31,6 +32,6 @@ export function registerInfoRoutes(app: FastifyInstance, context: ServerContext,
     const { running, waiting } = context.model.jobs;
     return reply
       .type('text/plain; version=0.0.4; charset=utf-8')
-      .send(context.metrics.render({ running, waiting, inFlight: context.admission.size }, context.modelName));
+      .send(context.metrics.render({ running, waiting, inFlight: context.admission.size, liveSessions: context.live?.sessions.size ?? 0 }, context.modelName));
   });
 }
