@@ -20,6 +20,9 @@ export interface ServeFlags {
   maxUploadMb?: string;
   cors?: string[];
   shutdownTimeout?: string;
+  maxLiveSessions?: string;
+  maxLiveSeconds?: string;
+  liveIdleTimeout?: string;
   threads?: string;
 }
 
@@ -30,6 +33,9 @@ export async function serveCommand(args: string[], flags: ServeFlags, context: C
   const maxQueue = checkInteger('--max-queue', flags.maxQueue, 0, 10_000);
   const maxUploadMb = checkInteger('--max-upload-mb', flags.maxUploadMb, 1, 4096);
   const shutdownSeconds = checkInteger('--shutdown-timeout', flags.shutdownTimeout, 0, 3600);
+  const maxLiveSessions = checkInteger('--max-live-sessions', flags.maxLiveSessions, 0, 1000);
+  const maxLiveSeconds = checkInteger('--max-live-seconds', flags.maxLiveSeconds, 1, 86_400);
+  const liveIdleSeconds = checkInteger('--live-idle-timeout', flags.liveIdleTimeout, 1, 3600);
   const threads = checkInteger('--threads', flags.threads, 1, 64);
   // The key may come from the environment, out of sight of `ps`.
   const apiKey = flags.apiKey ?? (process.env.WHISPER_NAPI_API_KEY || undefined);
@@ -46,10 +52,14 @@ export async function serveCommand(args: string[], flags: ServeFlags, context: C
     ...(maxUploadMb !== undefined ? { maxUploadBytes: maxUploadMb * 1024 * 1024 } : {}),
     ...(flags.cors !== undefined && flags.cors.length > 0 ? { cors: flags.cors } : {}),
     ...(shutdownSeconds !== undefined ? { shutdownTimeoutMs: shutdownSeconds * 1000 } : {}),
+    ...(maxLiveSessions !== undefined ? { maxLiveSessions } : {}),
+    ...(maxLiveSeconds !== undefined ? { maxLiveSeconds } : {}),
+    ...(liveIdleSeconds !== undefined ? { liveIdleTimeoutMs: liveIdleSeconds * 1000 } : {}),
     ...(threads !== undefined ? { load: { threads } } : {}),
     ...(context.quiet ? {} : { log: (line: string) => context.say(line) }),
   });
-  context.say(`whisper-napi: serving ${server.model.info.path} at ${server.url} (web page: ${server.url}/, API: ${server.url}/v1/audio/transcriptions)`);
+  const liveUrl = maxLiveSessions === 0 ? '' : `, live: ${server.url.replace(/^http/, 'ws')}/v1/audio/live`;
+  context.say(`whisper-napi: serving ${server.model.info.path} at ${server.url} (web page: ${server.url}/, API: ${server.url}/v1/audio/transcriptions${liveUrl})`);
   if (apiKey === undefined && !['127.0.0.1', '::1', 'localhost'].includes(server.host)) {
     context.say(`whisper-napi: warning: listening on ${server.host} without --api-key: anyone who can reach this port can use it`);
   }

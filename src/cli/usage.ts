@@ -29,17 +29,22 @@ Commands:
                             (default 0): each seed gives one fixed output
   serve                     An OpenAI-compatible transcription server on one model, with a
                             web page at / (POST /v1/audio/transcriptions, /translations;
-                            GET /v1/models, /health, /metrics): see docs/server.md
+                            GET /v1/models, /health, /metrics; live transcription over a
+                            WebSocket at /v1/audio/live): see docs/server.md
       --model, --precision, --threads   as for transcribe
       --host <addr>         Interface to listen on (default 127.0.0.1: this machine only)
       --port <n>            TCP port (default 8080; 0 picks a free one)
       --api-key <key>       Require "Authorization: Bearer <key>" on every route but the
-                            page and /health (or $WHISPER_NAPI_API_KEY)
+                            page and /health (or $WHISPER_NAPI_API_KEY; WebSocket clients
+                            may offer the subprotocols whisper-napi, bearer.<key> instead)
       --max-concurrency <n> Transcriptions decoded at once (default 1)
       --max-queue <n>       Requests admitted beyond those; more get 429 (default 8)
       --max-upload-mb <n>   Largest audio upload; larger gets 413 (default 25)
       --cors <origin>       Allow browser calls from this origin (repeatable; '*' for any)
       --shutdown-timeout <s> On SIGTERM/SIGINT, how long running jobs may finish (default 10)
+      --max-live-sessions <n> Live WebSocket sessions at once; more get 429 (default 2; 0: off)
+      --max-live-seconds <s> Most audio one live session may send (default 3600)
+      --live-idle-timeout <s> Close a live session that sends nothing for this long (default 30)
   download <id|url>         Download a model into the cache and print its path
       --sha256 <hex>        The checksum of a URL's file
   models                    Known models, their sizes, and which are downloaded
