@@ -1,8 +1,10 @@
 /**
  * The web page of `whisper-napi serve` (web/) in headless Chromium against the real server
- * (issue 20): a file uploaded through the file input, a recording from a fake microphone
- * that plays jfk.wav, an API key asked for after a 401, and the answers that are not a
- * transcript (busy, too large, a failure mid-stream, a cut stream, Cancel). The page must
+ * (issues 20, 21): a file uploaded through the file input, the microphone (a fake device
+ * that plays jfk.wav) streamed live over /v1/audio/live with its words shown while it
+ * records, an API key asked for after a 401 (and after a refused WebSocket upgrade), and
+ * the answers that are not a transcript (busy, too large, a failure mid-stream, a cut
+ * stream, Cancel). The page must
  * show segments before it says done, and its SRT, WebVTT and JSON downloads must hold the
  * segments it showed; any error the page logs (a CSP violation, say) fails the test. With
  * the real tier's tiny.en the text must be JFK's words; with a generated model (random
@@ -74,6 +76,9 @@ function parseCues(file: string): ShownSegment[] {
     return { start: stampSeconds(start), end: stampSeconds(end), text: lines.slice(timing + 1).join('\n') };
   });
 }
+
+/** In the page: how many words the live text (final and partial) shows. */
+const WORDS_SHOWN = `document.getElementById('text').textContent.trim().split(/\\s+/).filter(Boolean).length`;
 
 async function shownSegments(page: Page): Promise<ShownSegment[]> {
   const rows = await page.$$eval('#segments li', (items) =>
@@ -220,10 +225,28 @@ function serve(options: { apiKey?: string } = {}): (expected?: RegExp[]) => Prom
     expect(errors).toEqual([]);
   });
 
-  test('a recording from the microphone (fake device playing jfk.wav) is transcribed', async () => {
+  test('the microphone, live (fake device playing jfk.wav): words appear while it records, grey until final; Stop gives the whole text', async () => {
     const { page, errors } = await open();
     await page.click('#record');
     await page.waitForSelector('#record[aria-pressed="true"]', WAIT);
+    // Words on the page while the microphone still records: they came over the WebSocket,
+    // not from an upload after Stop.
+    await until(page, `document.getElementById('status').dataset.state === 'recording' && ${WORDS_SHOWN} >= 5`);
+    const shown = { final: (await page.textContent('#final'))!, partial: (await page.textContent('#partial'))!, status: (await page.textContent('#status'))! };
+    console.log(`live, while recording (${shown.status}): final "${shown.final}", partial "${shown.partial}"`);
+    expect(await page.getAttribute('#record', 'aria-pressed')).toBe('true');
+    // Provisional text looks it: the partial span is not drawn like the final text.
+    const colors = (await page.evaluate(`['final', 'partial'].map((id) => getComputedStyle(document.getElementById(id)).color)`)) as string[];
+    expect(colors[1]).not.toBe(colors[0]);
+    await screenshot(page, 'serve-web-live-recording.png');
+    if (REAL) {
+      // Whatever part of the looped file was playing, it was JFK's (most of the words: the
+      // partial text of a short buffer may still be wrong).
+      const jfk = new Set(words('and so my fellow americans ask not what your country can do for you ask what you can do for your country').split(' '));
+      const heard = words(`${shown.final} ${shown.partial}`).split(' ');
+      expect(heard.filter((w) => jfk.has(w)).length).toBeGreaterThanOrEqual(Math.ceil(heard.length / 2));
+    }
+
     // The page counts recorded audio, not wall time: 11.5 s holds the 11 s file once over
     // (the fake device loops it) however busy the machine is.
     await until(page, `(() => {
@@ -235,17 +258,19 @@ function serve(options: { apiKey?: string } = {}): (expected?: RegExp[]) => Prom
 
     const segments = await shownSegments(page);
     const text = (await page.textContent('#text'))!;
-    console.log(`recording: ${segments.length} segments; "${text}"`);
+    console.log(`live recording: ${segments.length} final events; "${text}"`);
     expect(segments.length).toBeGreaterThan(0);
+    expect(await page.textContent('#partial')).toBe('');
     expect(await page.getAttribute('#record', 'aria-pressed')).toBe('false');
     if (REAL) {
       // Where the recording starts in the looped file is not fixed: a word may be cut.
       expect(words(text)).toContain('my fellow americans');
       expect(words(text)).toContain('ask not what your country');
+      expect(words(segments.map((s) => s.text).join(' '))).toBe(words(text));
     }
     const json = JSON.parse((await downloaded(page, '#download-json')).body) as { text: string; segments: ShownSegment[] };
     expect(json.segments.map((s) => s.text)).toEqual(segments.map((s) => s.text));
-    await screenshot(page, 'serve-web-record.png');
+    await screenshot(page, 'serve-web-live-done.png');
     expect(errors).toEqual([]);
   });
 
@@ -327,6 +352,24 @@ function serve(options: { apiKey?: string } = {}): (expected?: RegExp[]) => Prom
     await page.waitForSelector('#status[data-state="done"]', WAIT);
     expect((await shownSegments(page)).length).toBeGreaterThan(0);
     expect(await page.evaluate(`sessionStorage.getItem('whisper-napi.api-key')`)).toBe(KEY);
+    expect(errors).toEqual([]);
+  });
+
+  test('live: a refused upgrade is explained (the key field), and with the key the microphone streams', async () => {
+    // A refused WebSocket upgrade is logged by Chromium; the page's probe of /v1/models is the 401.
+    const { page, errors } = await open([/status of 401/, /WebSocket connection to .* failed/]);
+    await page.click('#record');
+    await page.waitForSelector('#api-key', { ...WAIT, state: 'visible' });
+    expect(await page.textContent('#status')).toMatch(/needs an API key/);
+    expect(await page.getAttribute('#record', 'aria-pressed')).toBe('false');
+    await page.fill('#api-key', KEY);
+    await page.press('#api-key', 'Enter');
+    await until(page, `/start the recording again/.test(document.getElementById('status').textContent)`);
+    await page.click('#record');
+    await until(page, `document.getElementById('status').dataset.state === 'recording' && ${WORDS_SHOWN} >= 1`);
+    await page.click('#record');
+    await page.waitForSelector('#status[data-state="done"]', WAIT);
+    expect((await shownSegments(page)).length).toBeGreaterThan(0);
     expect(errors).toEqual([]);
   });
 });

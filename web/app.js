@@ -1,12 +1,15 @@
-// The page of `whisper-napi serve`. It sends a file, or a microphone recording encoded as
-// WAV, to /v1/audio/transcriptions with stream=true and shows each segment as the server
-// decodes it. Plain modules without a framework or build step: the server's CSP allows
-// only this page's own files (no inline script or style).
+// The page of `whisper-napi serve`. It sends a file to /v1/audio/transcriptions with
+// stream=true and shows each segment as the server decodes it, or streams the microphone to
+// /v1/audio/live (./live.js) and shows the words as they are spoken. Plain modules without
+// a framework or build step: the server's CSP allows only this page's own files (no inline
+// script or style).
+
+import { openLive } from '/live.js';
 
 const $ = (id) => document.getElementById(id);
 const els = {
   file: $('file'), drop: $('drop'), record: $('record'), cancel: $('cancel'),
-  status: $('status'), segments: $('segments'), text: $('text'),
+  status: $('status'), segments: $('segments'), final: $('final'), partial: $('partial'),
   keyForm: $('key-form'), apiKey: $('api-key'),
   srt: $('download-srt'), vtt: $('download-vtt'), json: $('download-json'),
 };
@@ -15,8 +18,9 @@ const els = {
 // but this server.
 const KEY_STORAGE = 'whisper-napi.api-key';
 
-let job = null;       // { controller } while a request runs
-let recording = null; // { stream, context, node, chunks, frames, stopped } while recording
+let job = null;       // { cancel } while a request runs or a live session finishes
+let recording = null; // { stream, context, node, live, transcript, frames } while recording
+let connecting = false; // while the microphone and the live connection open
 let pending = null;   // the last file sent: a 401 resends it once the key is entered
 let result = null;    // { name, text, segments } once the transcript is done
 
@@ -26,8 +30,8 @@ function setStatus(state, message) {
 }
 
 function updateControls() {
-  els.file.disabled = Boolean(job || recording);
-  els.record.disabled = Boolean(job);
+  els.file.disabled = Boolean(job || recording || connecting);
+  els.record.disabled = Boolean(job || connecting);
   els.cancel.disabled = !(job || recording);
   for (const button of [els.srt, els.vtt, els.json]) button.disabled = !result;
   els.record.textContent = recording ? 'Stop recording' : 'Start recording';
@@ -37,14 +41,13 @@ function updateControls() {
 // ---- Transcription -------------------------------------------------------------------
 
 async function transcribe(file) {
-  if (job || recording) return;
+  if (job || recording || connecting) return;
   pending = file;
   result = null;
   const segments = [];
-  els.segments.replaceChildren();
-  els.text.textContent = '';
+  clearTranscript();
   const controller = new AbortController();
-  job = { controller };
+  job = { cancel: () => controller.abort() };
   updateControls();
   // The server answers with the first decoded segment (so that audio it cannot read still
   // gets a plain error status): until then the file is uploading or its first window decoding.
@@ -82,7 +85,7 @@ async function transcribe(file) {
       if (text === null) throw new Error('The connection closed before the transcript was complete.');
     }
     result = { name: file.name, text, segments };
-    els.text.textContent = text.trim();
+    els.final.textContent = text.trim();
     setStatus('done', `Done: ${file.name}, ${plural(segments.length, 'segment')}.`);
   } catch (error) {
     if (error.name === 'AbortError') setStatus('cancelled', 'Cancelled.');
@@ -124,12 +127,7 @@ async function showHttpError(response) {
     message = (await response.json()).error?.message ?? message;
   } catch { /* not JSON: keep the status line */ }
   if (response.status === 401) {
-    const tried = Boolean(sessionStorage.getItem(KEY_STORAGE));
-    els.keyForm.hidden = false;
-    els.apiKey.focus();
-    els.apiKey.select();
-    // The server's message speaks to API clients (how to send the header); the page does that part.
-    setStatus('error', tried ? 'The server refused this API key: enter another one.' : 'This server needs an API key: enter it below.');
+    askForKey(Boolean(sessionStorage.getItem(KEY_STORAGE)));
   } else if (response.status === 429) {
     setStatus('error', `Server busy, retry in ${response.headers.get('retry-after') ?? 'a few'} s.`);
   } else if (response.status === 413) {
@@ -137,6 +135,14 @@ async function showHttpError(response) {
   } else {
     setStatus('error', `Error: ${message}`);
   }
+}
+
+function askForKey(tried) {
+  els.keyForm.hidden = false;
+  els.apiKey.focus();
+  els.apiKey.select();
+  // The server's message speaks to API clients (how to send the header); the page does that part.
+  setStatus('error', tried ? 'The server refused this API key: enter another one.' : 'This server needs an API key: enter it below.');
 }
 
 function showSegment({ start, end, text }) {
@@ -151,98 +157,175 @@ function showSegment({ start, end, text }) {
   els.segments.append(li);
 }
 
-// ---- Recording -----------------------------------------------------------------------
+// ---- Live recording ------------------------------------------------------------------
+// The microphone streams to /v1/audio/live while it records: the words appear as they are
+// spoken, grey while the server may still change them, and Stop asks for the rest.
 
 async function startRecording() {
   if (!navigator.mediaDevices?.getUserMedia) {
     return setStatus('error', 'Recording needs a secure page (https or localhost).');
   }
-  els.record.disabled = true; // a second click while the microphone is being opened
+  connecting = true; // no second click while the microphone and the connection open
+  updateControls();
+  let stream = null;
+  let context = null;
+  const giveUp = () => {
+    stream?.getTracks().forEach((track) => track.stop());
+    context?.close().catch(() => {});
+    connecting = false;
+    updateControls();
+  };
   try {
     // The raw signal: echo cancellation and noise suppression are tuned for calls and
     // distort speech for recognition.
-    const stream = await navigator.mediaDevices.getUserMedia({
+    stream = await navigator.mediaDevices.getUserMedia({
       audio: { channelCount: 1, echoCancellation: false, noiseSuppression: false, autoGainControl: false },
     });
-    // 16 kHz, what the model hears: the browser resamples the microphone with its own
-    // filter, and a WAV of it holds 13 minutes under the server's default 25-MiB limit
-    // (4.5 minutes at a 48-kHz context's rate).
-    const context = new AudioContext({ sampleRate: 16000 });
+    // 16 kHz, what the model hears (the browser resamples with its own filter); a browser
+    // that keeps another rate says so in sample_rate and the server resamples.
+    context = new AudioContext({ sampleRate: 16000 });
     await context.audioWorklet.addModule('/recorder-worklet.js');
-    const node = new AudioWorkletNode(context, 'recorder');
-    const rec = { stream, context, node, chunks: [], frames: 0, stopped: null };
-    rec.done = new Promise((resolve) => { rec.stopped = resolve; });
-    node.port.onmessage = ({ data }) => {
-      rec.chunks.push(data.samples);
-      rec.frames += data.samples.length;
-      if (recording === rec) setStatus('recording', `Recording… ${(rec.frames / context.sampleRate).toFixed(1)} s`);
-      if (data.final) rec.stopped();
-    };
-    // The audio graph is pulled from its destination: a node that leads nowhere may never
-    // run. A muted gain keeps the recorder in the graph without playing the microphone back.
-    const mute = context.createGain();
-    mute.gain.value = 0;
-    context.createMediaStreamSource(stream).connect(node).connect(mute).connect(context.destination);
-    await context.resume();
-    recording = rec;
-    result = null;
-    setStatus('recording', 'Recording… 0.0 s');
   } catch (error) {
-    setStatus('error', `Microphone unavailable: ${error.message}`);
-  } finally {
-    updateControls();
+    giveUp();
+    return setStatus('error', `Microphone unavailable: ${error.message}`);
   }
+
+  pending = null; // a key entered after a refusal is for the next recording, not the last file
+  result = null;
+  const stamp = new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-');
+  const transcript = { name: `recording-${stamp}`, segments: [], finals: [], text: null, error: null, cancelled: false, behind: 0 };
+  clearTranscript();
+  setStatus('connecting', 'Connecting to the server…');
+  let live;
+  try {
+    live = await openLive({
+      sampleRate: context.sampleRate,
+      key: sessionStorage.getItem(KEY_STORAGE),
+      onEvent: (event) => liveEvent(event, transcript),
+      onClose: (event) => liveClosed(event, transcript),
+    });
+  } catch (error) {
+    giveUp();
+    return error.handshake ? explainRefusal() : setStatus('error', `Error: ${error.message}`);
+  }
+
+  // Chunks of 200 ms: the text follows the speech closely at five frames a second.
+  const node = new AudioWorkletNode(context, 'recorder', { processorOptions: { chunkFrames: Math.round(context.sampleRate / 5) } });
+  const rec = { stream, context, node, live, transcript, frames: 0, stopping: false };
+  node.port.onmessage = ({ data }) => {
+    if (recording !== rec) return; // cancelled, or the server ended the session
+    live.send(data.samples);
+    rec.frames += data.samples.length;
+    showRecordingStatus(rec);
+    if (data.final) finishRecording(rec);
+  };
+  // The audio graph is pulled from its destination: a node that leads nowhere may never
+  // run. A muted gain keeps the recorder in the graph without playing the microphone back.
+  const mute = context.createGain();
+  mute.gain.value = 0;
+  context.createMediaStreamSource(stream).connect(node).connect(mute).connect(context.destination);
+  await context.resume();
+  connecting = false;
+  recording = rec;
+  showRecordingStatus(rec);
+  updateControls();
+}
+
+function showRecordingStatus(rec) {
+  const behind = rec.transcript.behind >= 1 ? ` (the server is ${rec.transcript.behind.toFixed(0)} s behind)` : '';
+  setStatus('recording', `Recording… ${(rec.frames / rec.context.sampleRate).toFixed(1)} s, transcribed as you speak${behind}`);
 }
 
 function releaseMicrophone(rec) {
   for (const track of rec.stream.getTracks()) track.stop();
   rec.context.close().catch(() => {});
-  recording = null;
+  if (recording === rec) recording = null;
   updateControls();
 }
 
-async function stopRecording() {
+function stopRecording() {
   const rec = recording;
   if (rec.stopping) return; // a second click while the last samples arrive
   rec.stopping = true;
   els.record.disabled = true;
-  rec.node.port.postMessage('stop'); // the worklet answers with what it still holds
-  await rec.done;
-  if (recording !== rec) return; // Cancel discarded it meanwhile
-  releaseMicrophone(rec);
-  // Kept at the context's rate (often 48 kHz): the server resamples any WAV rate with its
-  // tested resampler, where downsampling here would need a proper low-pass filter.
-  const wav = encodeWav(rec.chunks, rec.context.sampleRate);
-  const stamp = new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-');
-  await transcribe(new File([wav], `recording-${stamp}.wav`, { type: 'audio/wav' }));
+  rec.node.port.postMessage('stop'); // the worklet answers with what it still holds, marked final
 }
 
-/** 16-bit PCM mono WAV: the simplest format the server decodes. */
-function encodeWav(chunks, rate) {
-  const frames = chunks.reduce((n, chunk) => n + chunk.length, 0);
-  const view = new DataView(new ArrayBuffer(44 + frames * 2));
-  const ascii = (offset, s) => { for (let i = 0; i < s.length; i++) view.setUint8(offset + i, s.charCodeAt(i)); };
-  ascii(0, 'RIFF');
-  view.setUint32(4, 36 + frames * 2, true);
-  ascii(8, 'WAVE');
-  ascii(12, 'fmt ');
-  view.setUint32(16, 16, true);       // fmt chunk size
-  view.setUint16(20, 1, true);        // PCM
-  view.setUint16(22, 1, true);        // mono
-  view.setUint32(24, rate, true);
-  view.setUint32(28, rate * 2, true); // bytes per second
-  view.setUint16(32, 2, true);        // bytes per frame
-  view.setUint16(34, 16, true);       // bits per sample
-  ascii(36, 'data');
-  view.setUint32(40, frames * 2, true);
-  let offset = 44;
-  for (const chunk of chunks) {
-    for (const sample of chunk) {
-      view.setInt16(offset, Math.round(Math.max(-1, Math.min(1, sample)) * 32767), true);
-      offset += 2;
-    }
+/** The last samples are sent: the server decodes what it has not yet and answers `done`. */
+function finishRecording(rec) {
+  rec.live.end();
+  releaseMicrophone(rec);
+  job = { cancel: () => cancelLive(rec.live, rec.transcript) };
+  setStatus('transcribing', 'Transcribing the rest…');
+  updateControls();
+}
+
+function cancelLive(live, transcript) {
+  transcript.cancelled = true;
+  live.close();
+}
+
+function liveEvent(event, transcript) {
+  if (event.type === 'partial') {
+    // A space parts it from the final text, when there is some.
+    els.partial.textContent = event.text && els.final.textContent ? ` ${event.text}` : event.text;
+  } else if (event.type === 'final') {
+    const words = event.words;
+    const segment = { start: words[0]?.start ?? event.at, end: words[words.length - 1]?.end ?? event.at, text: event.text };
+    transcript.segments.push(segment);
+    transcript.finals.push(event.text);
+    showSegment(segment);
+    els.final.textContent = transcript.finals.join(' ');
+  } else if (event.type === 'lagging') {
+    transcript.behind = event.behindSeconds;
+  } else if (event.type === 'done') {
+    transcript.text = event.text;
+  } else if (event.type === 'error') {
+    transcript.error = event.error;
   }
-  return new Blob([view.buffer], { type: 'audio/wav' });
+}
+
+/** The session is over: done, refused mid-way, cancelled, or cut. */
+function liveClosed(event, transcript) {
+  if (recording?.transcript === transcript) releaseMicrophone(recording);
+  job = null;
+  els.partial.textContent = '';
+  if (transcript.cancelled) {
+    setStatus('cancelled', 'Cancelled.');
+  } else if (transcript.text !== null) {
+    result = { name: transcript.name, text: transcript.text, segments: transcript.segments };
+    els.final.textContent = transcript.text.trim();
+    setStatus('done', `Done: ${transcript.name}, ${plural(transcript.segments.length, 'segment')}.`);
+  } else if (transcript.error) {
+    setStatus('error', `Error: ${transcript.error.message}`);
+  } else {
+    setStatus('error', `The connection closed before the transcript was complete (code ${event.code}).`);
+  }
+  updateControls();
+}
+
+/**
+ * A browser hides why a WebSocket upgrade was refused (401, 403, 429 all read as a closed
+ * connection), so the page asks the server's plain routes what the matter is.
+ */
+async function explainRefusal() {
+  const key = sessionStorage.getItem(KEY_STORAGE);
+  try {
+    const models = await fetch('/v1/models', { headers: key ? { Authorization: `Bearer ${key}` } : {} });
+    if (models.status === 401) return askForKey(Boolean(key));
+    const health = await (await fetch('/health')).json();
+    if (health.status !== 'ok') return setStatus('error', `The server cannot start a live session now (${health.status.replace('_', ' ')}).`);
+    const most = health.capacity?.maxLiveSessions ?? 0;
+    if (most === 0) return setStatus('error', 'This server has live transcription turned off.');
+    if (health.liveSessions >= most) return setStatus('error', `Server busy: it runs ${plural(most, 'live session')}, its most; retry later.`);
+  } catch { /* the server is unreachable: the message below covers it */ }
+  setStatus('error', 'Could not open a live connection to the server.');
+}
+
+function clearTranscript() {
+  els.segments.replaceChildren();
+  els.final.textContent = '';
+  els.partial.textContent = '';
 }
 
 // ---- Downloads -----------------------------------------------------------------------
@@ -321,11 +404,9 @@ window.addEventListener('drop', (event) => event.preventDefault());
 els.record.addEventListener('click', () => (recording ? stopRecording() : startRecording()));
 
 els.cancel.addEventListener('click', () => {
-  if (job) job.controller.abort(); // the server stops the job when the connection closes
-  else if (recording) {
-    releaseMicrophone(recording);
-    setStatus('cancelled', 'Recording discarded.');
-  }
+  // The server stops the job, or the live session's decode, when the connection closes.
+  if (job) job.cancel();
+  else if (recording) cancelLive(recording.live, recording.transcript);
 });
 
 els.keyForm.addEventListener('submit', (event) => {
@@ -334,6 +415,7 @@ els.keyForm.addEventListener('submit', (event) => {
   if (key) sessionStorage.setItem(KEY_STORAGE, key);
   else sessionStorage.removeItem(KEY_STORAGE);
   if (pending) transcribe(pending);
+  else setStatus('idle', 'Key saved: start the recording again.');
 });
 
 els.srt.addEventListener('click', () => download('srt'));

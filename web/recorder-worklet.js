@@ -1,12 +1,14 @@
 // Collects the microphone's samples as mono Float32 PCM on the audio thread and hands
 // them to the page in chunks. Posting every 128-frame render quantum would mean ~375
-// messages a second; chunks of 8192 frames keep the message rate low.
-const CHUNK = 8192;
+// messages a second; the page asks for chunks of about 200 ms (processorOptions.chunkFrames),
+// often enough for live transcription and few enough messages.
+const DEFAULT_CHUNK = 8192;
 
 class RecorderProcessor extends AudioWorkletProcessor {
-  constructor() {
+  constructor(options) {
     super();
-    this.buffer = new Float32Array(CHUNK);
+    this.chunk = options?.processorOptions?.chunkFrames ?? DEFAULT_CHUNK;
+    this.buffer = new Float32Array(this.chunk);
     this.filled = 0;
     this.stopped = false;
     // 'stop' asks for what is still buffered; the answer marked final ends the recording,
@@ -35,7 +37,7 @@ class RecorderProcessor extends AudioWorkletProcessor {
       let sum = 0;
       for (const channel of channels) sum += channel[i];
       this.buffer[this.filled++] = sum / channels.length;
-      if (this.filled === CHUNK) this.flush(false);
+      if (this.filled === this.chunk) this.flush(false);
     }
     return true;
   }

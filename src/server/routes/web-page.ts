@@ -13,6 +13,7 @@ import { packageRoot } from '../../package-root';
 const ASSETS: Record<string, { file: string; type: string }> = {
   '/': { file: 'index.html', type: 'text/html; charset=utf-8' },
   '/app.js': { file: 'app.js', type: 'text/javascript; charset=utf-8' },
+  '/live.js': { file: 'live.js', type: 'text/javascript; charset=utf-8' },
   '/recorder-worklet.js': { file: 'recorder-worklet.js', type: 'text/javascript; charset=utf-8' },
   '/style.css': { file: 'style.css', type: 'text/css; charset=utf-8' },
 };
