@@ -21,6 +21,9 @@ export type WhisperErrorCode =
   | 'ERR_WHISPER_ADDON_LOAD'
   | 'ERR_WHISPER_CONVERSION'
   | 'ERR_WHISPER_LIVE_CLOSED'
+  | 'ERR_WHISPER_INVALID_JOB'
+  | 'ERR_WHISPER_JOB_FAILED'
+  | 'ERR_WHISPER_QUEUE_UNAVAILABLE'
   | 'ABORT_ERR';
 
 export class WhisperError extends Error {
@@ -143,6 +146,49 @@ export class LiveClosedError extends WhisperError {
   }
 }
 LiveClosedError.prototype.name = 'LiveClosedError';
+
+/**
+ * A transcription job's data does not fit the job schema (src/workers/job-data.ts): no
+ * audio, two kinds of audio, inline bytes past the limit, options that cannot cross a
+ * process boundary (callbacks, signals, models). Thrown by `enqueueTranscription()` before
+ * anything reaches Redis; a worker fails such a job (from another producer) with this code
+ * and no retry.
+ */
+export class InvalidJobError extends WhisperError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('ERR_WHISPER_INVALID_JOB', message, options);
+  }
+}
+InvalidJobError.prototype.name = 'InvalidJobError';
+
+/**
+ * A queued transcription failed in a worker (after its retries, if any). `workerCode` is the
+ * code of the error the worker met (`'ERR_WHISPER_INVALID_AUDIO'`, ...; `undefined` for an
+ * error that was not a WhisperError, or a job given up after its worker died too often) and
+ * the message is the worker's own.
+ */
+export class TranscriptionJobError extends WhisperError {
+  readonly jobId: string;
+  readonly workerCode: WhisperErrorCode | undefined;
+
+  constructor(jobId: string, workerCode: WhisperErrorCode | undefined, message: string, options?: { cause?: unknown }) {
+    super('ERR_WHISPER_JOB_FAILED', message, options);
+    this.jobId = jobId;
+    this.workerCode = workerCode;
+  }
+}
+TranscriptionJobError.prototype.name = 'TranscriptionJobError';
+
+/**
+ * The job queue cannot be used: its optional packages (`bullmq`, `ioredis`) are not
+ * installed, or Redis did not answer in time.
+ */
+export class QueueUnavailableError extends WhisperError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('ERR_WHISPER_QUEUE_UNAVAILABLE', message, options);
+  }
+}
+QueueUnavailableError.prototype.name = 'QueueUnavailableError';
 
 /** Memory for the model or a decoding state could not be allocated. */
 export class OutOfMemoryError extends WhisperError {

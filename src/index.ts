@@ -45,6 +45,7 @@ export {
   type ConversionProblem,
   DisposedError,
   InvalidAudioError,
+  InvalidJobError,
   InvalidModelError,
   InvalidOptionError,
   LiveClosedError,
@@ -53,6 +54,8 @@ export {
   NativeError,
   OfflineError,
   OutOfMemoryError,
+  QueueUnavailableError,
+  TranscriptionJobError,
   UnsupportedAudioError,
   WhisperError,
   type WhisperErrorCode,
@@ -71,6 +74,24 @@ export type {
   LiveWord,
 } from './types/live';
 export { createServer, type ServerOptions, type ServerStats, type TranscriptionServer } from './server';
+export {
+  createWorker,
+  enqueueTranscription,
+  openTranscriptionQueue,
+  type EnqueueOptions,
+  type JobResultOptions,
+  type QueueCounts,
+  type QueuedTranscribeOptions,
+  type TranscriptionInput,
+  type TranscriptionJob,
+  type TranscriptionJobState,
+  type TranscriptionProgress,
+  type TranscriptionQueue,
+  type TranscriptionQueueOptions,
+  type TranscriptionWorker,
+  type WorkerOptions,
+  type WorkerStats,
+} from './workers';
 export { decodeAudio, type AudioChannels, type AudioFormat, type AudioInput, type AudioSourceInfo } from './audio';
 export type { AlignmentHead, AlignmentHeadsPreset, DtwInfo, DtwOption, DtwOptions, ModelInfo } from './types/model-info';
 export type { AssistantModel, DetectLanguageOptions, LoadModelOptions, TranscribeOptions } from './types/options';
