@@ -2,6 +2,7 @@
 import type { WhisperModel } from '../model';
 import type { Admission } from './admission';
 import type { ServerMetrics } from './metrics';
+import type { QueuedTranscriber } from './queued-transcriber';
 
 /** The limits of each live WebSocket session. */
 export interface LiveLimits {
@@ -30,6 +31,10 @@ export interface ServerContext {
   /** Longest pause in an upload before its connection is ended. */
   uploadIdleTimeoutMs: number;
   live: LiveContext | undefined;
+  /** With the `queue` option: the workers that run the upload routes' jobs. */
+  queue: QueuedTranscriber | undefined;
+  /** Upload jobs decoded (or, with a queue, at the workers) at once. */
+  maxConcurrency: number;
   /** True once close() began: new requests get 503. */
   closing: boolean;
 }

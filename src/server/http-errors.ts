@@ -102,6 +102,8 @@ export function toHttpError(error: unknown, signal?: AbortSignal): HttpError {
         return new HttpError(400, 'bad_request', error.message, { code: 'invalid_value' });
       case 'ERR_WHISPER_OUT_OF_MEMORY':
         return new HttpError(413, 'too_large', error.message, { param: 'file', code: 'audio_too_long' });
+      case 'ERR_WHISPER_QUEUE_UNAVAILABLE':
+        return new HttpError(503, 'internal', `the job queue is unavailable: ${error.message}`, { code: 'queue_unavailable', headers: { 'retry-after': '5' } });
       case 'ERR_WHISPER_DISPOSED':
         // close() disposes the model only once every request is answered: this is a
         // model its owner disposed under a running server.

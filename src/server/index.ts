@@ -14,11 +14,13 @@ import { WhisperModel, loadModel } from '../model';
 import { findKnownModel } from '../models/registry';
 import { resolveDefaultModelPath } from '../models/resolve';
 import { validateLoadOptions } from '../options';
+import { MAX_INLINE_BYTES_LIMIT } from '../workers/job-data';
 import { Admission } from './admission';
 import { buildApp } from './app';
 import type { ServerContext } from './context';
 import { ShuttingDownError } from './http-errors';
 import { ServerMetrics } from './metrics';
+import { openQueuedTranscriber } from './queued-transcriber';
 import type { ServerOptions, ServerStats, TranscriptionServer } from './types';
 
 export type { ServerOptions, ServerStats, TranscriptionServer } from './types';
@@ -65,13 +67,16 @@ export async function createServer(options: ServerOptions = {}): Promise<Transcr
   if (typeof host !== 'string' || host === '') throw new InvalidOptionError("server option 'host' must be a host name or address");
   const port = integer('port', options.port, SERVER_DEFAULTS.port, 0, 65535);
   const given = options.model instanceof WhisperModel ? options.model : undefined;
-  // A model passed in decodes as many jobs at once as it was loaded for.
-  const maxConcurrency = integer('maxConcurrency', options.maxConcurrency, given?.maxConcurrency ?? SERVER_DEFAULTS.maxConcurrency, 1, 64);
-  if (given !== undefined && maxConcurrency !== given.maxConcurrency) {
+  const queueOption = checkQueueOption(options.queue);
+  // A model passed in decodes as many jobs at once as it was loaded for; with a queue, the
+  // jobs run at the workers, and the bound is how many this server has there at once.
+  const maxConcurrency = integer('maxConcurrency', options.maxConcurrency, queueOption ? SERVER_DEFAULTS.maxConcurrency : (given?.maxConcurrency ?? SERVER_DEFAULTS.maxConcurrency), 1, queueOption ? 10_000 : 64);
+  if (given !== undefined && queueOption === undefined && maxConcurrency !== given.maxConcurrency) {
     throw new InvalidOptionError(`server option 'maxConcurrency' (${maxConcurrency}) differs from the model's (${given.maxConcurrency}): set it in loadModel's options`);
   }
   const maxQueue = integer('maxQueue', options.maxQueue, SERVER_DEFAULTS.maxQueue, 0, 10_000);
-  const maxUploadBytes = integer('maxUploadBytes', options.maxUploadBytes, SERVER_DEFAULTS.maxUploadBytes, 1, 2 ** 32);
+  // With a queue the upload travels inside its job, whose size is bounded.
+  const maxUploadBytes = integer('maxUploadBytes', options.maxUploadBytes, SERVER_DEFAULTS.maxUploadBytes, 1, queueOption ? MAX_INLINE_BYTES_LIMIT : 2 ** 32);
   const uploadIdleTimeoutMs = integer('uploadIdleTimeoutMs', options.uploadIdleTimeoutMs, SERVER_DEFAULTS.uploadIdleTimeoutMs, 1, 3_600_000);
   const shutdownTimeoutMs = integer('shutdownTimeoutMs', options.shutdownTimeoutMs, SERVER_DEFAULTS.shutdownTimeoutMs, 0, 3_600_000);
   if (options.apiKey !== undefined && (typeof options.apiKey !== 'string' || options.apiKey.length === 0)) {
@@ -85,6 +90,8 @@ export async function createServer(options: ServerOptions = {}): Promise<Transcr
     maxFrameBytes: integer('maxLiveFrameBytes', options.maxLiveFrameBytes, SERVER_DEFAULTS.maxLiveFrameBytes, 2, 64 * 1024 * 1024),
   };
 
+  // Before the model: no model load for a queue that cannot be reached.
+  const queue = queueOption ? await openQueuedTranscriber(queueOption.redis, queueOption.name, maxUploadBytes) : undefined;
   let model: WhisperModel;
   let name: string;
   const ownsModel = given === undefined;
@@ -94,9 +101,15 @@ export async function createServer(options: ServerOptions = {}): Promise<Transcr
     name = modelName(undefined, model.info.path);
   } else {
     const requested = options.model as string | undefined;
-    const file = await resolveDefaultModelPath(requested);
-    model = await loadModel(file, { ...validateLoadOptions(options.load), maxConcurrency });
-    name = modelName(requested ?? process.env.WHISPER_NAPI_MODEL, file);
+    try {
+      const file = await resolveDefaultModelPath(requested);
+      // With a queue only the live sessions decode here.
+      model = await loadModel(file, { ...validateLoadOptions(options.load), maxConcurrency: queue ? 1 : maxConcurrency });
+      name = modelName(requested ?? process.env.WHISPER_NAPI_MODEL, file);
+    } catch (error) {
+      await queue?.close();
+      throw error;
+    }
   }
 
   const context: ServerContext = {
@@ -107,6 +120,8 @@ export async function createServer(options: ServerOptions = {}): Promise<Transcr
     maxUploadBytes,
     uploadIdleTimeoutMs,
     live: maxLiveSessions > 0 ? { sessions: new Admission(maxLiveSessions), limits: liveLimits } : undefined,
+    queue,
+    maxConcurrency,
     closing: false,
   };
   let app;
@@ -115,6 +130,7 @@ export async function createServer(options: ServerOptions = {}): Promise<Transcr
     await app.listen({ host, port });
   } catch (error) {
     if (ownsModel) await model.dispose();
+    await queue?.close();
     throw error;
   }
   const address = app.server.address();
@@ -130,7 +146,10 @@ export async function createServer(options: ServerOptions = {}): Promise<Transcr
     } catch (error) {
       return Promise.reject(error); // and a later close() with a good value still works
     }
-    closed = shutDown(app, context, timeoutMs).then(() => (ownsModel ? model.dispose() : undefined));
+    closed = shutDown(app, context, timeoutMs).then(async () => {
+      await queue?.close();
+      if (ownsModel) await model.dispose();
+    });
     return closed;
   };
 
@@ -149,6 +168,14 @@ export async function createServer(options: ServerOptions = {}): Promise<Transcr
     close,
     [Symbol.asyncDispose]: () => close(),
   };
+}
+
+function checkQueueOption(value: ServerOptions['queue']): { redis: string; name?: string } | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'object' || value === null || typeof value.redis !== 'string') {
+    throw new InvalidOptionError("server option 'queue' must be { redis: 'redis://host:6379', name?: string }");
+  }
+  return value;
 }
 
 function isLoopback(host: string): boolean {

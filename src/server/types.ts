@@ -57,6 +57,16 @@ export interface ServerOptions {
   liveIdleTimeoutMs?: number;
   /** Largest WebSocket frame a live client may send, in bytes; a larger one closes the session (1009). Default `1048576` (1 MiB, 32 s of 16-kHz PCM16). */
   maxLiveFrameBytes?: number;
+  /**
+   * Hand the upload routes' jobs to workers on a BullMQ job queue (`whisper-napi worker`,
+   * `createWorker()`) instead of decoding them here: `redis` is the queue's Redis URL,
+   * `name` its name (default `'whisper-napi'`). `maxConcurrency` then counts the jobs this
+   * server has at the workers at once, and each upload travels inside its job (so
+   * `maxUploadBytes` may be at most 64 MiB). The model is still loaded here: its facts
+   * check requests and render the output formats, and live WebSocket sessions decode on it.
+   * It must be the workers' model. Default: none (jobs run on this server's model).
+   */
+  queue?: { redis: string; name?: string };
   /** Serve the web page at `/`. Default `true`. */
   webPage?: boolean;
   /** One line per finished request (method, path, status, time). Default: silent. */

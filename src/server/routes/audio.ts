@@ -7,6 +7,8 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
+import type { TranscribeOptions } from '../../types/options';
+import type { Transcript } from '../../types/transcript';
 import type { Ticket } from '../admission';
 import type { ServerContext } from '../context';
 import { EventStream } from '../event-stream';
@@ -18,7 +20,12 @@ import { checkDeclaredLength, readUpload } from '../upload';
 /** Seconds a refused client should wait: the requests ahead of it at the recent pace. */
 function retryAfterSeconds(context: ServerContext): number {
   const perJob = context.metrics.meanJobSeconds() ?? 5;
-  return Math.max(1, Math.min(600, Math.ceil((perJob * context.admission.size) / context.model.maxConcurrency)));
+  return Math.max(1, Math.min(600, Math.ceil((perJob * context.admission.size) / context.maxConcurrency)));
+}
+
+/** On the shared model, or at the queue's workers with `serve --redis`. */
+function transcribe(context: ServerContext, audio: Buffer, options: TranscribeOptions): Promise<Transcript> {
+  return context.queue ? context.queue.transcribe(audio, options) : context.model.transcribe(audio, options);
 }
 
 /** Ties the ticket to the response: a response closed unfinished aborts the job. */
@@ -46,7 +53,7 @@ async function answerStream(context: ServerContext, audio: Buffer, audioRequest:
   let events: EventStream | undefined;
   const open = (): EventStream => (events ??= new EventStream(reply.hijack().raw, reply.getHeaders() as Record<string, string>));
   try {
-    const transcript = await context.model.transcribe(audio, { ...audioRequest.options, signal: ticket.signal, onSegment: (s, i) => open().segment(s, i) });
+    const transcript = await transcribe(context, audio, { ...audioRequest.options, signal: ticket.signal, onSegment: (s, i) => open().segment(s, i) });
     context.metrics.job(transcript.timings.audioSeconds, transcript.timings.totalMs / 1000);
     open().done(transcript.text.trim());
   } catch (error) {
@@ -60,7 +67,7 @@ async function answerStream(context: ServerContext, audio: Buffer, audioRequest:
 }
 
 async function answerBody(context: ServerContext, audio: Buffer, audioRequest: AudioRequest, ticket: Ticket, reply: FastifyReply): Promise<FastifyReply> {
-  const transcript = await context.model.transcribe(audio, { ...audioRequest.options, signal: ticket.signal });
+  const transcript = await transcribe(context, audio, { ...audioRequest.options, signal: ticket.signal });
   context.metrics.job(transcript.timings.audioSeconds, transcript.timings.totalMs / 1000);
   const rendered = renderTranscript(transcript, audioRequest, context.model.info);
   return reply.type(rendered.contentType).send(rendered.body);

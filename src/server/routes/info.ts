@@ -23,7 +23,8 @@ export function registerInfoRoutes(app: FastifyInstance, context: ServerContext,
       running,
       waiting,
       liveSessions: context.live?.sessions.size ?? 0,
-      capacity: { maxConcurrency: context.model.maxConcurrency, maxInFlight: context.admission.limit, maxLiveSessions: context.live?.sessions.limit ?? 0 },
+      ...(context.queue ? { queue: context.queue.queueName } : {}),
+      capacity: { maxConcurrency: context.maxConcurrency, maxInFlight: context.admission.limit, maxLiveSessions: context.live?.sessions.limit ?? 0 },
       uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
     });
   });
