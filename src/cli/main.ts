@@ -12,6 +12,7 @@ import type { CliContext } from './model-choice';
 import { serveCommand } from './serve-command';
 import { transcribeCommand } from './transcribe-command';
 import { USAGE } from './usage';
+import { workerCommand } from './worker-command';
 
 const OPTIONS = {
   model: { type: 'string' },
@@ -44,6 +45,11 @@ const OPTIONS = {
   'max-live-sessions': { type: 'string' },
   'max-live-seconds': { type: 'string' },
   'live-idle-timeout': { type: 'string' },
+  redis: { type: 'string' },
+  queue: { type: 'string' },
+  concurrency: { type: 'string' },
+  'lock-duration': { type: 'string' },
+  'stalled-interval': { type: 'string' },
   quiet: { type: 'boolean' },
   verbose: { type: 'boolean' },
   version: { type: 'boolean', short: 'v' },
@@ -113,6 +119,24 @@ async function run(argv: string[], out: (text: string) => void): Promise<void> {
           maxLiveSeconds: flags['max-live-seconds'],
           liveIdleTimeout: flags['live-idle-timeout'],
           threads: flags.threads,
+          redis: flags.redis,
+          queue: flags.queue,
+        },
+        context,
+      );
+    case 'worker':
+      return workerCommand(
+        args,
+        {
+          redis: flags.redis,
+          queue: flags.queue,
+          concurrency: flags.concurrency,
+          model: flags.model,
+          precision: flags.precision,
+          threads: flags.threads,
+          shutdownTimeout: flags['shutdown-timeout'],
+          lockDuration: flags['lock-duration'],
+          stalledInterval: flags['stalled-interval'],
         },
         context,
       );

@@ -6,8 +6,11 @@
 import { InvalidOptionError } from '../errors';
 import { checkModelPrecision } from '../models/precision';
 import { SERVER_DEFAULTS, createServer } from '../server';
+import { DEFAULT_QUEUE_NAME } from '../workers/job-data';
+import { redactUrl } from '../workers/redis-connection';
 import { checkInteger } from './flags';
 import { ensureModel, type CliContext } from './model-choice';
+import { untilSignal } from './signals';
 
 export interface ServeFlags {
   model?: string;
@@ -24,6 +27,8 @@ export interface ServeFlags {
   maxLiveSeconds?: string;
   liveIdleTimeout?: string;
   threads?: string;
+  redis?: string;
+  queue?: string;
 }
 
 export async function serveCommand(args: string[], flags: ServeFlags, context: CliContext, signals: NodeJS.EventEmitter = process): Promise<void> {
@@ -39,6 +44,8 @@ export async function serveCommand(args: string[], flags: ServeFlags, context: C
   const threads = checkInteger('--threads', flags.threads, 1, 64);
   // The key may come from the environment, out of sight of `ps`.
   const apiKey = flags.apiKey ?? (process.env.WHISPER_NAPI_API_KEY || undefined);
+  const redis = flags.redis ?? (process.env.WHISPER_NAPI_REDIS || undefined);
+  if (flags.queue !== undefined && redis === undefined) throw new InvalidOptionError('--queue needs --redis');
   const precision = checkModelPrecision(flags.precision, '--precision');
   const modelPath = await ensureModel(flags.model, context, precision);
 
@@ -56,28 +63,18 @@ export async function serveCommand(args: string[], flags: ServeFlags, context: C
     ...(maxLiveSeconds !== undefined ? { maxLiveSeconds } : {}),
     ...(liveIdleSeconds !== undefined ? { liveIdleTimeoutMs: liveIdleSeconds * 1000 } : {}),
     ...(threads !== undefined ? { load: { threads } } : {}),
+    ...(redis !== undefined ? { queue: { redis, ...(flags.queue !== undefined ? { name: flags.queue } : {}) } } : {}),
     ...(context.quiet ? {} : { log: (line: string) => context.say(line) }),
   });
   const liveUrl = maxLiveSessions === 0 ? '' : `, live: ${server.url.replace(/^http/, 'ws')}/v1/audio/live`;
   context.say(`whisper-napi: serving ${server.model.info.path} at ${server.url} (web page: ${server.url}/, API: ${server.url}/v1/audio/transcriptions${liveUrl})`);
+  if (redis !== undefined) {
+    context.say(`whisper-napi: uploads go to the workers of queue '${flags.queue ?? DEFAULT_QUEUE_NAME}' at ${redactUrl(redis)} (whisper-napi worker); live sessions decode here`);
+  }
   if (apiKey === undefined && !['127.0.0.1', '::1', 'localhost'].includes(server.host)) {
     context.say(`whisper-napi: warning: listening on ${server.host} without --api-key: anyone who can reach this port can use it`);
   }
 
-  await new Promise<void>((resolve, reject) => {
-    let stopping = false;
-    const stop = (signal: string) => {
-      if (stopping) {
-        context.say(`whisper-napi: ${signal} again: exiting without waiting`);
-        // 128 + the signal's number, as a shell reports a process killed by it.
-        process.exit(signal === 'SIGINT' ? 130 : 143);
-      }
-      stopping = true;
-      context.say(`whisper-napi: ${signal}: finishing running transcriptions, then exiting`);
-      server.close().then(resolve, reject);
-    };
-    signals.on('SIGTERM', () => stop('SIGTERM'));
-    signals.on('SIGINT', () => stop('SIGINT'));
-  });
+  await untilSignal(signals, context, 'finishing running transcriptions, then exiting', () => server.close());
   context.say('whisper-napi: stopped');
 }

@@ -45,6 +45,22 @@ Commands:
       --max-live-sessions <n> Live WebSocket sessions at once; more get 429 (default 2; 0: off)
       --max-live-seconds <s> Most audio one live session may send (default 3600)
       --live-idle-timeout <s> Close a live session that sends nothing for this long (default 30)
+      --redis <url>         Hand upload jobs to the workers of a job queue on this Redis
+                            (redis://host:6379; or $WHISPER_NAPI_REDIS) instead of decoding
+                            them here; --max-concurrency then counts jobs at the workers
+      --queue <name>        The queue's name (default whisper-napi)
+  worker                    Take transcription jobs from a job queue on Redis (BullMQ; needs
+                            the optional packages bullmq and ioredis): see docs/workers.md
+      --redis <url>         redis://[user:password@]host:6379[/db], rediss:// for TLS
+                            (or $WHISPER_NAPI_REDIS)
+      --queue <name>        The queue's name (default whisper-napi)
+      --concurrency <n>     Jobs run at once on the shared model (default 1)
+      --model, --precision, --threads   as for transcribe
+      --shutdown-timeout <s> On SIGTERM/SIGINT, how long running jobs may finish before
+                            they go back to the queue (default 30)
+      --lock-duration <s>   A dead worker's job is taken up by another this long after its
+                            last lock renewal (default 30)
+      --stalled-interval <s> How often to look for such jobs (default 30)
   download <id|url>         Download a model into the cache and print its path
       --sha256 <hex>        The checksum of a URL's file
   models                    Known models, their sizes, and which are downloaded
