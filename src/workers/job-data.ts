@@ -31,10 +31,10 @@ export const MAX_INLINE_BYTES_LIMIT = 64 * 1024 * 1024;
  * Transcription options a job can carry: those that are plain data. Callbacks, signals and
  * models cannot cross to another process (`onSegment` and `onProgress` have their
  * counterparts on the job: `TranscriptionJob.result()`); `sampleRate` is for raw PCM, which
- * a job does not carry.
+ * a job does not carry; `threads` is each worker's own (`--threads`), as machines differ.
  */
-export type QueuedTranscribeOptions = Omit<TranscribeOptions, 'signal' | 'onSegment' | 'onProgress' | 'assistantModel' | 'sampleRate'>;
-const NOT_QUEUEABLE = ['signal', 'onSegment', 'onProgress', 'assistantModel', 'sampleRate'] as const;
+export type QueuedTranscribeOptions = Omit<TranscribeOptions, 'signal' | 'onSegment' | 'onProgress' | 'assistantModel' | 'sampleRate' | 'threads'>;
+const NOT_QUEUEABLE = ['signal', 'onSegment', 'onProgress', 'assistantModel', 'sampleRate', 'threads'] as const;
 
 /**
  * Audio for a queued job:
@@ -114,7 +114,8 @@ function toJobOptions(options: unknown): QueuedTranscribeOptions {
   if (!isObject(options)) throw new InvalidJobError('the options of a job must be an object');
   for (const key of NOT_QUEUEABLE) {
     if (options[key] !== undefined) {
-      throw new InvalidJobError(`option '${key}' cannot travel in a job${key === 'onSegment' || key === 'onProgress' ? `: pass it to job.result() instead` : ''}`);
+      const instead = key === 'onSegment' || key === 'onProgress' ? ': pass it to job.result() instead' : key === 'threads' ? ": it is each worker's own (--threads, or createWorker's load.threads)" : '';
+      throw new InvalidJobError(`option '${key}' cannot travel in a job${instead}`);
     }
   }
   // The library's own checks (types, ranges, unknown keys), so that a bad option fails

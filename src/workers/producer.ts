@@ -139,7 +139,13 @@ class QueueHandle implements TranscriptionQueue {
       events.on('progress', ({ jobId, data }) => this.#dispatch(jobId, (w) => w.progress(data)));
       events.on('completed', ({ jobId, returnvalue }) => this.#dispatch(jobId, (w) => w.completed(returnvalue)));
       events.on('failed', ({ jobId, failedReason }) => this.#dispatch(jobId, (w) => w.failed(failedReason)));
-      await events.waitUntilReady();
+      try {
+        await events.waitUntilReady();
+      } catch (error) {
+        this.#events = undefined; // the next wait tries again
+        await events.close().catch(() => {});
+        throw error;
+      }
       return events;
     })();
     return this.#events;
