@@ -47,6 +47,47 @@ async function runPaced(live, pcm, { chunkSeconds, speed = 1, onChunk } = {}) {
 }
 
 /**
+ * Runs `live` over `pcm` as if the CPU were infinitely fast: each chunk is pushed once every
+ * decode the previous one started has finished, so every decode sees exactly the audio up to
+ * a chunk boundary. Gives the decodes (and text) of a wall-clock run on a CPU that keeps up,
+ * in the time the decodes take: for accuracy experiments, not latency. `model` is the
+ * WhisperModel the session decodes on (its transcribe() is watched to know when it is idle).
+ */
+async function runStepped(model, makeLive, pcm, { chunkSeconds }) {
+  let inFlight = 0;
+  const transcribe = model.transcribe;
+  model.transcribe = (...args) => {
+    inFlight++;
+    return transcribe.apply(model, args).finally(() => inFlight--);
+  };
+  try {
+    const live = makeLive();
+    const finals = [];
+    live.on('final', (event) => {
+      for (const word of event.words) finals.push({ ...word, finalAt: live.now, endOfUtterance: event.endOfUtterance });
+    });
+    const idle = async () => {
+      for (let quiet = 0; quiet < 2; ) {
+        await new Promise((resolve) => setImmediate(resolve));
+        if (inFlight > 0) {
+          quiet = 0;
+          await new Promise((resolve) => setTimeout(resolve, 5));
+        } else quiet++;
+      }
+    };
+    const chunk = Math.max(1, Math.round(chunkSeconds * SAMPLE_RATE));
+    for (let i = 0; i < pcm.length; i += chunk) {
+      live.push(pcm.subarray(i, Math.min(pcm.length, i + chunk)));
+      await idle();
+    }
+    const result = await live.end();
+    return { result, finals };
+  } finally {
+    delete model.transcribe;
+  }
+}
+
+/**
  * Per-word latency: reference words [{ word, end }] (normalized, in order) aligned to the
  * final words; for each reference word transcribed right, finalAt - end / speed.
  * Returns { latencies (s, in reference order), matched, referenceWords }.
@@ -78,4 +119,4 @@ function percentile(values, p) {
   return sorted[lo] + (sorted[hi] - sorted[lo]) * (rank - lo);
 }
 
-module.exports = { runPaced, wordLatencies, percentile, SAMPLE_RATE };
+module.exports = { runPaced, runStepped, wordLatencies, percentile, SAMPLE_RATE };

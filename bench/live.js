@@ -7,6 +7,12 @@
 //
 //   npm run bench:live -- [--models tiny.en,base] [--chunks 0.5,1,2] [--set five-minute]
 //                         [--variants utterance,agreement] [--threads 2] [--speed 1]
+//                         [--pace wall|stepped] [--options '<live options as JSON>']
+//
+// --pace stepped pushes each chunk once the previous decodes have finished (a CPU that
+// always keeps up): the same decodes and text as a wall-clock run that never lags, in the
+// time the decodes take. Its latencies are in the audio's clock, without decode time: a
+// floor, not a measurement. For accuracy experiments.
 //
 // Variants: utterance (the default: final at the end of each utterance), agreement
 // (LocalAgreement-2 with this library's changes), agreement-no-endpoints (LocalAgreement-2
@@ -20,7 +26,7 @@ const path = require('node:path');
 
 const { wordErrorRate } = require('../scripts/wer.js');
 const { liveSet } = require('./live-sets');
-const { percentile, runPaced, wordLatencies } = require('./live-session');
+const { percentile, runPaced, runStepped, wordLatencies } = require('./live-session');
 const { loadRealTier, realTierMissing } = require('./real-tier');
 
 const VARIANTS = {
@@ -29,10 +35,12 @@ const VARIANTS = {
   'agreement-no-endpoints': { commit: 'agreement', endpointSilenceMs: 0 },
   'no-prompt': { promptCommitted: false },
   'auto-context': { audioContext: 'auto' },
+  'utterance-greedy': { commit: 'utterance', decoding: { beamSize: 1 } },
+  'agreement-greedy': { commit: 'agreement', decoding: { beamSize: 1 } },
 };
 
 function parseArgs(argv) {
-  const args = { models: ['tiny.en', 'base'], chunks: [0.5, 1, 2], set: 'five-minute', variants: ['utterance', 'agreement'], threads: 2, speed: 1 };
+  const args = { models: ['tiny.en', 'base'], chunks: [0.5, 1, 2], set: 'five-minute', variants: ['utterance', 'agreement'], threads: 2, speed: 1, pace: 'wall' };
   for (let i = 0; i < argv.length; i++) {
     const [flag, value] = [argv[i], argv[i + 1]];
     if (flag === '--models') args.models = value.split(',');
@@ -41,9 +49,16 @@ function parseArgs(argv) {
     else if (flag === '--variants') args.variants = value.split(',');
     else if (flag === '--threads') args.threads = Number(value);
     else if (flag === '--speed') args.speed = Number(value);
+    else if (flag === '--pace') args.pace = value;
+    else if (flag === '--options') {
+      // An ad-hoc variant: live options as JSON, e.g. '{"commit":"agreement","decoding":{"beamSize":5}}'.
+      VARIANTS[value] = JSON.parse(value);
+      args.variants = [value];
+    }
     else throw new Error(`unknown flag ${flag}`);
     i++;
   }
+  if (args.pace !== 'wall' && args.pace !== 'stepped') throw new Error(`--pace is wall or stepped, got ${args.pace}`);
   for (const v of args.variants) if (!VARIANTS[v]) throw new Error(`unknown variant ${v} (${Object.keys(VARIANTS).join(', ')})`);
   return args;
 }
@@ -59,7 +74,8 @@ async function main() {
   const { loadModel } = require('..');
   const set = liveSet(args.set);
   const rows = [];
-  console.log(`live benchmark: set ${set.name} (${(set.pcm.length / 16000).toFixed(1)} s), ${args.threads} threads, ${args.speed}x real time, ${os.cpus()[0]?.model ?? 'cpu'}`);
+  const pace = args.pace === 'stepped' ? 'stepped (latency in the audio clock, no decode time)' : `${args.speed}x real time`;
+  console.log(`live benchmark: set ${set.name} (${(set.pcm.length / 16000).toFixed(1)} s), ${args.threads} threads, ${pace}, ${os.cpus()[0]?.model ?? 'cpu'}`);
   for (const id of args.models) {
     const file = tier.models[id]?.ggml;
     if (!file) throw new Error(`the real tier has no ${id}`);
@@ -70,9 +86,12 @@ async function main() {
     console.log(`${id}: offline WER ${pct(offlineWer)} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     for (const variant of args.variants) {
       for (const chunkSeconds of args.chunks) {
-        const live = model.live({ chunkSeconds, threads: args.threads, ...VARIANTS[variant] });
-        const run = await runPaced(live, set.pcm, { chunkSeconds, speed: args.speed });
-        const { latencies, matched } = wordLatencies(set.words, run.finals, args.speed);
+        const options = { chunkSeconds, threads: args.threads, ...VARIANTS[variant] };
+        const run =
+          args.pace === 'stepped'
+            ? await runStepped(model, () => model.live(options), set.pcm, { chunkSeconds })
+            : await runPaced(model.live(options), set.pcm, { chunkSeconds, speed: args.speed });
+        const { latencies, matched } = wordLatencies(set.words, run.finals, args.pace === 'stepped' ? 1 : args.speed);
         const row = {
           model: id,
           variant,
@@ -85,9 +104,11 @@ async function main() {
           wordsTimed: matched,
           referenceWords: set.words.length,
           decodes: run.result.decodes,
-          lagging: run.lagging.length,
+          lagging: run.lagging?.length ?? 0,
           maxHeldSeconds: run.maxHeldSeconds,
-          endAfterLastChunk: run.wallSeconds - run.pushedAt,
+          endAfterLastChunk: run.wallSeconds === undefined ? undefined : run.wallSeconds - run.pushedAt,
+          text: run.result.text,
+          offlineText: offline.text,
         };
         rows.push(row);
         console.log(

@@ -6,6 +6,7 @@
 import { InvalidAudioError } from '../src';
 import { Endpointer } from '../src/live/endpointer';
 import { HeldAudio } from '../src/live/held-audio';
+import { checkLiveOptions, LIVE_BEAM_SIZE } from '../src/live/live-options';
 import { LocalAgreement } from '../src/live/local-agreement';
 import { PushedAudio, StreamResampler } from '../src/live/pushed-audio';
 import { cutRepetition } from '../src/live/repetition';
@@ -73,6 +74,21 @@ describe('LocalAgreement-2', () => {
     expect(la.pending).toEqual([]);
     la.trimAll();
     expect(la.committedInBuffer).toEqual([]);
+  });
+
+  test('a hypothesis that stops 3 or more words short of the previous one fell short (Whisper ended it early)', () => {
+    const la = new LocalAgreement();
+    la.insert(words('we hold these truths'));
+    expect(texts(la.insert(words('we hold these truths to be self evident and all men are created')))).toBe('we hold these truths');
+    expect(texts(la.pending)).toBe('to be self evident and all men are created');
+    // The next decode heard more, and said less: what it said is no evidence either way.
+    expect(la.fellShort(words('we hold these truths to be self evident'))).toBe(true);
+    expect(la.fellShort(words('we hold these truths to be self evident and all men'))).toBe(false);
+    expect(la.fellShort(words('we hold these truths to be self evident and all men are created equal'))).toBe(false);
+    // Also when agreement had already made most of those words final.
+    la.insert(words('we hold these truths to be self evident and all men are created equal'));
+    expect(texts(la.pending)).toBe('equal');
+    expect(la.fellShort(words('we hold these truths to be self evident and'))).toBe(true);
   });
 });
 
@@ -166,4 +182,13 @@ test('HeldAudio keeps a contiguous, bounded stretch of the stream and finds quie
   held.restartAt(10);
   expect(held.seconds).toBe(0);
   expect(held.start).toBe(10);
+});
+
+test('defaults: LocalAgreement-2 on 5-beam decodes, 1-s chunks; the caller can decode greedily or commit per utterance', () => {
+  const defaults = checkLiveOptions(undefined, true);
+  expect(defaults).toMatchObject({ commit: 'agreement', chunkSeconds: 1, endpointSilenceMs: 600, maxBufferSeconds: 25, audioContext: 'full', promptCommitted: true });
+  expect(LIVE_BEAM_SIZE).toBe(5);
+  expect(defaults.decoding).toEqual({ beamSize: 5 });
+  expect(checkLiveOptions({ decoding: { beamSize: 1, suppressBlank: false } }, true).decoding).toEqual({ beamSize: 1, suppressBlank: false });
+  expect(checkLiveOptions({ commit: 'utterance' }, true).commit).toBe('utterance');
 });

@@ -2,13 +2,12 @@
  * Live transcription on real speech with the real tiny.en, the audio pushed at wall-clock
  * pace like a microphone's (bench/live-session.js, shared with `npm run bench:live`):
  *
- * - the five-minute English set (bench/live-sets.js) in 1-s chunks: the final text's WER
- *   is at most 3.5 points above offline transcription's of the same audio (the issue's goal
- *   is 2, not yet met: see the test); both WERs, the
- *   WER between the two texts, and each word's latency (its end in the audio to the moment
- *   it became final: median and 90th percentile) are printed;
- * - jfk.wav: words are shown while the audio plays (partials), and with commit 'agreement'
- *   become final then too;
+ * - the five-minute English set (bench/live-sets.js) in 1-s chunks, default options: the
+ *   final text's WER is at most 2 points above offline transcription's of the same audio;
+ *   both WERs, the WER between the two texts, and each word's latency (its end in the
+ *   audio to the moment it became final: median and 90th percentile) are printed;
+ * - jfk.wav: words are shown while the audio plays (partials) and become final then too;
+ *   with commit 'utterance', the text is as right;
  * - 3 times faster than real time: `lagging` events, and the held audio and the process's
  *   memory stay bounded.
  *
@@ -33,7 +32,7 @@ describeReal('live transcription, real tiny.en', () => {
   });
   afterAll(() => model?.dispose());
 
-  test('five-minute English set, 1-s chunks at wall-clock pace: final text within 3.5 WER points of offline transcription (the issue asks 2)', async () => {
+  test('five-minute English set, 1-s chunks at wall-clock pace, default options: final text within 2 WER points of offline transcription', async () => {
     const set = liveSet('five-minute');
     const live = model.live({ chunkSeconds: 1, threads: THREADS });
     const run = await runPaced(live, set.pcm, { chunkSeconds: 1 });
@@ -51,28 +50,28 @@ describeReal('live transcription, real tiny.en', () => {
         `  ${run.result.decodes} decodes, ${run.partials.length} partials, ${run.lagging.length} lagging events, most audio held ${run.maxHeldSeconds.toFixed(1)} s, end() returned ${(run.wallSeconds - run.pushedAt).toFixed(2)} s after the last chunk`,
       ].join('\n'),
     );
-    // The issue asks for at most 2 points; the default policy measured 2.3-2.7 points above
-    // offline in five runs of the benchmark (docs/live.md), so this bound is what holds today,
-    // not the goal: a regression past it fails, and the printed gap says where we stand.
-    expect(liveWer - offlineWer).toBeLessThanOrEqual(0.035);
+    // The issue's bound. The default (LocalAgreement-2 on 5-beam decodes) measured 1.3 and
+    // 1.7 points above offline in the benchmark (docs/live.md); the decodes, and so the
+    // text, depend a little on timing: a decode that overruns its chunk hears more audio.
+    expect(liveWer - offlineWer).toBeLessThanOrEqual(0.02);
     // The final words, in the order they became final, are the result: nothing rewritten.
     expect(run.finals.map((w) => w.text).join(' ')).toBe(run.result.text);
     expect(matched).toBeGreaterThan(referenceWords * 0.6);
     expect(run.maxHeldSeconds).toBeLessThanOrEqual(60);
   }, 600_000);
 
-  test('jfk.wav at wall-clock pace: words appear while the audio plays; with commit agreement they become final then too', async () => {
+  test('jfk.wav at wall-clock pace: words appear while the audio plays and become final then too; commit utterance is as right', async () => {
     const set = liveSet('jfk');
     const run = await runPaced(model.live({ chunkSeconds: 1, threads: THREADS }), set.pcm, { chunkSeconds: 1 });
     const shown = run.partials.filter((p) => p.wall < run.pushedAt && p.text !== '');
-    const agreement = await runPaced(model.live({ chunkSeconds: 1, threads: THREADS, commit: 'agreement' }), set.pcm, { chunkSeconds: 1 });
-    const finalBeforeEnd = agreement.finals.filter((w) => w.finalAt < agreement.pushedAt);
+    const finalBeforeEnd = run.finals.filter((w) => w.finalAt < run.pushedAt);
+    const utterance = await runPaced(model.live({ chunkSeconds: 1, threads: THREADS, commit: 'utterance' }), set.pcm, { chunkSeconds: 1 });
     console.log(
-      `live jfk: "${run.result.text}"; ${shown.length} partials before the audio ended (first at ${shown[0]?.wall.toFixed(1)} s: "${shown[0]?.text}"); ` +
-        `commit 'agreement': "${agreement.result.text}", ${finalBeforeEnd.length} of ${agreement.finals.length} words final before the audio ended`,
+      `live jfk: "${run.result.text}"; ${shown.length} partials before the audio ended (first at ${shown[0]?.wall.toFixed(1)} s: "${shown[0]?.text}"), ` +
+        `${finalBeforeEnd.length} of ${run.finals.length} words final before it ended; commit 'utterance': "${utterance.result.text}"`,
     );
     expect(wordErrorRate(set.reference, run.result.text)).toBeLessThanOrEqual(0.25);
-    expect(wordErrorRate(set.reference, agreement.result.text)).toBeLessThanOrEqual(0.25);
+    expect(wordErrorRate(set.reference, utterance.result.text)).toBeLessThanOrEqual(0.25);
     expect(shown.length).toBeGreaterThanOrEqual(5);
     expect(shown[0]!.wall).toBeLessThan(4);
     expect(finalBeforeEnd.length).toBeGreaterThanOrEqual(5);

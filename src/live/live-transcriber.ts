@@ -72,6 +72,8 @@ export class LiveTranscriber implements AsyncIterable<LiveEvent>, AsyncDisposabl
   /** End of the audio the last decode of this utterance saw. */
   #decodedTo = 0;
   #decodes = 0;
+  /** The last decode ended its hypothesis early (LocalAgreement.fellShort). */
+  #lastDecodeFellShort = false;
   #partialText = '';
   #wake: (() => void) | undefined;
   readonly #done: Promise<LiveResult>;
@@ -256,6 +258,15 @@ export class LiveTranscriber implements AsyncIterable<LiveEvent>, AsyncDisposabl
     const to = Math.min(this.#held.end, this.#held.start + this.#options.maxBufferSeconds);
     const from = this.#held.start;
     const words = await this.#decode(to);
+    this.#lastDecodeFellShort = this.#agreement.fellShort(words);
+    if (this.#lastDecodeFellShort) {
+      // Whisper ended this hypothesis early (LocalAgreement.fellShort): the pending words
+      // stand, and the buffer restarts after the last committed word, so that the next
+      // decode begins where the final text ends instead of stopping in the same place.
+      const last = this.#agreement.committedInBuffer.at(-1);
+      if (last) this.#cutAfter(last, to);
+      return;
+    }
     // commit 'utterance': nothing becomes final by agreement. Agreement on less than
     // MIN_AGREEMENT_SECONDS of audio is agreement on guesses.
     const stableUntil = this.#options.commit === 'utterance' || to - from < MIN_AGREEMENT_SECONDS ? -Infinity : to - UNSTABLE_TAIL_SECONDS;
@@ -287,10 +298,15 @@ export class LiveTranscriber implements AsyncIterable<LiveEvent>, AsyncDisposabl
     }
     // The last decode already heard the whole utterance and the silence after it (nothing
     // else: an endpoint means silence up to now): its words stand, whatever their times.
-    const committed =
-      this.#decodedTo >= until && this.#decodedTo - until < this.#options.chunkSeconds + 1
-        ? this.#agreement.commitPending()
-        : this.#agreement.commitAll(await this.#decode(until));
+    let committed: LiveWord[];
+    if (this.#decodedTo >= until && this.#decodedTo - until < this.#options.chunkSeconds + 1 && !this.#lastDecodeFellShort) {
+      committed = this.#agreement.commitPending();
+    } else {
+      const words = await this.#decode(until);
+      // A last decode that fell short says less than the one before it heard: that one stands.
+      committed = this.#agreement.fellShort(words) ? this.#agreement.commitPending() : this.#agreement.commitAll(words);
+    }
+    this.#lastDecodeFellShort = false;
     this.#agreement.dropPending();
     this.#emitFinal(committed, true);
     this.#emitPartial();
@@ -324,7 +340,12 @@ export class LiveTranscriber implements AsyncIterable<LiveEvent>, AsyncDisposabl
         return;
       }
     }
-    if (after === undefined) return;
+    if (after !== undefined) this.#cutAfter(after, decodedTo);
+  }
+
+  /** Starts the buffer after `after`, a committed word, at the quietest moment near its end (word times are rough). */
+  #cutAfter(after: LiveWord, decodedTo: number): void {
+    const committed = this.#agreement.committedInBuffer;
     const next = committed[committed.indexOf(after) + 1] ?? this.#agreement.pending[0];
     const searchTo = next && next.start > after.end ? Math.min(next.start, after.end + CUT_SEARCH_SECONDS) : after.end + CUT_SEARCH_SECONDS / 2;
     const cut = this.#held.quietestTime(Math.max(this.#held.start, after.end - CUT_SEARCH_SECONDS / 2), Math.min(decodedTo, searchTo));

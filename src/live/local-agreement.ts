@@ -16,6 +16,8 @@ import type { LiveWord } from '../types/live';
 
 /** Hypothesis words looked at beyond the committed words' count when matching them. */
 const MATCH_SLACK = 2;
+/** A hypothesis with this many uncommitted words fewer than the previous one fell short. */
+const SHORTFALL_WORDS = 3;
 
 export function normalizeWord(text: string): string {
   return text.toLowerCase().replace(/^[^\p{L}\p{N}]+|[^\p{L}\p{N}]+$/gu, '');
@@ -59,6 +61,18 @@ export class LocalAgreement {
     this.#pending = fresh;
     this.#record(committed);
     return committed;
+  }
+
+  /**
+   * Whether `words`, a decode of more audio than the previous one, says at least
+   * SHORTFALL_WORDS fewer words than the previous hypothesis did (the committed words still
+   * in the buffer and the pending ones): Whisper ended it early, leaving out speech it had
+   * heard before (it does so on long buffers: "...all men are created equal." for 10 s of
+   * a sentence that goes on for 4 s more). Such a hypothesis is no evidence for or against
+   * the pending words; `insert` must not be given it.
+   */
+  fellShort(words: readonly LiveWord[]): boolean {
+    return words.length + SHORTFALL_WORDS <= this.#committedInBuffer.length + this.#pending.length;
   }
 
   /**

@@ -1,0 +1,110 @@
+/**
+ * The live transcriber's loop with a scripted decoder in place of a model: the audio
+ * carries its own sample index (see `encode`), so the decoder knows which stretch of the
+ * stream each decode heard and answers with the words a script places there. That makes
+ * the commit policy's behaviour around Whisper's failures exact and repeatable: here, a
+ * hypothesis that Whisper ends early (LocalAgreement.fellShort) must not lose the words
+ * after it.
+ */
+import type { TranscribeOptions } from '../src';
+import { checkLiveOptions } from '../src/live/live-options';
+import { LiveTranscriber } from '../src/live/live-transcriber';
+import type { Transcript } from '../src/types/transcript';
+
+const RATE = 16000;
+const SCALE = 2 ** 22;
+
+/**
+ * Sample k of the stream: loud (speech for the endpointer) or far below its silence level,
+ * and in both cases k is exact in the float32 value (k < 2^22: 262 s).
+ */
+function encode(k: number, speech: boolean): number {
+  return (speech ? 0.25 : 1e-7) * (1 + k / SCALE);
+}
+
+function decodeIndex(value: number): number {
+  const scale = Math.abs(value) > 1e-3 ? 0.25 : 1e-7;
+  return Math.round((value / scale - 1) * SCALE);
+}
+
+/** Speech from `from` to `to` seconds in a stream of `seconds`, silence around it. */
+function stream(seconds: number, from: number, to: number): Float32Array {
+  const pcm = new Float32Array(seconds * RATE);
+  for (let k = 0; k < pcm.length; k++) pcm[k] = encode(k, k >= from * RATE && k < to * RATE);
+  return pcm;
+}
+
+interface ScriptWord {
+  text: string;
+  end: number;
+}
+
+/** Words of 0.5 s each from `start`. */
+function script(text: string, start: number): ScriptWord[] {
+  return text.split(' ').map((word, i) => ({ text: word, end: start + 0.5 * (i + 1) }));
+}
+
+/**
+ * A decoder that says the script's words that end inside the audio it heard (times
+ * relative to its start, as Whisper's are), except that `stopEarly(call, heard)` can end a
+ * hypothesis at a stream time, as Whisper sometimes does on long buffers.
+ */
+function scriptedDecoder(words: ScriptWord[], stopEarly: (call: number, from: number, to: number) => number | undefined) {
+  const calls: { from: number; to: number; said: string }[] = [];
+  return {
+    calls,
+    info: { multilingual: false },
+    async transcribe(audio: Float32Array, _options: TranscribeOptions): Promise<Transcript> {
+      await new Promise((resolve) => setImmediate(resolve));
+      const from = decodeIndex(audio[0]!) / RATE;
+      const to = from + audio.length / RATE;
+      const stop = stopEarly(calls.length, from, to) ?? to;
+      const said = words.filter((w) => w.end - 0.5 >= from - 0.01 && w.end <= Math.min(to, stop));
+      calls.push({ from, to, said: said.map((w) => w.text).join(' ') });
+      const tokens = said.map((w) => ({ id: 100, text: ` ${w.text}`, probability: 0.9, logProbability: -0.1, start: w.end - 0.5 - from, end: w.end - from }));
+      const text = said.map((w) => w.text).join(' ');
+      return { text, segments: [{ start: 0, end: to - from, text, noSpeechProbability: 0, tokens }] } as unknown as Transcript;
+    },
+  };
+}
+
+test('a hypothesis Whisper ends early loses nothing: the buffer restarts after the committed words and the next decodes say the rest', async () => {
+  const sentence = 'we hold these truths to be self evident that all men are created equal that they are endowed by their creator with certain rights';
+  const words = script(sentence, 1);
+  const speechEnd = words[words.length - 1]!.end; // 13.5 s
+  // From the 9th decode on, every hypothesis of a buffer longer than 6 s stops 5.5 s into it.
+  const decoder = scriptedDecoder(words, (call, from, to) => (call >= 8 && to - from > 6 ? from + 5.5 : undefined));
+  const live = new LiveTranscriber(decoder, checkLiveOptions({ chunkSeconds: 1 }, true));
+  const finals: string[] = [];
+  live.on('final', (e) => finals.push(e.text));
+  const pcm = stream(16, 1, speechEnd);
+  for (let i = 0; i < pcm.length; i += RATE) {
+    live.push(pcm.subarray(i, i + RATE));
+    // Let each decode finish before the next chunk, as on a CPU that keeps up.
+    for (let k = 0; k < 5; k++) await new Promise((resolve) => setImmediate(resolve));
+  }
+  const result = await live.end();
+  expect(result.text).toBe(sentence);
+  expect(finals.join(' ')).toBe(sentence);
+  // Some hypothesis did fall short, and a later decode started after 1 s (the buffer was cut after committed words).
+  expect(decoder.calls.some((c) => c.to - c.from > 6 && c.said.split(' ').length < 11)).toBe(true);
+  expect(decoder.calls.some((c, i) => i > 8 && c.from > 1)).toBe(true);
+});
+
+test('without the early stop the same script is final word for word, the last words at the endpoint', async () => {
+  const sentence = 'four score and seven years ago our fathers brought forth on this continent a new nation';
+  const words = script(sentence, 1);
+  const decoder = scriptedDecoder(words, () => undefined);
+  const live = new LiveTranscriber(decoder, checkLiveOptions({ chunkSeconds: 1 }, true));
+  const finals: { text: string; endOfUtterance: boolean }[] = [];
+  live.on('final', (e) => finals.push({ text: e.text, endOfUtterance: e.endOfUtterance }));
+  const pcm = stream(12, 1, words[words.length - 1]!.end);
+  for (let i = 0; i < pcm.length; i += RATE) {
+    live.push(pcm.subarray(i, i + RATE));
+    for (let k = 0; k < 5; k++) await new Promise((resolve) => setImmediate(resolve));
+  }
+  const result = await live.end();
+  expect(result.text).toBe(sentence);
+  expect(finals.length).toBeGreaterThan(2); // agreement made words final before the endpoint
+  expect(finals[finals.length - 1]!.endOfUtterance).toBe(true);
+});
