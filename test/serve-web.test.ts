@@ -263,8 +263,10 @@ function serve(options: { apiKey?: string } = {}): (expected?: RegExp[]) => Prom
     expect(await page.textContent('#partial')).toBe('');
     expect(await page.getAttribute('#record', 'aria-pressed')).toBe('false');
     if (REAL) {
-      // Where the recording starts in the looped file is not fixed: a word may be cut.
-      expect(words(text)).toContain('my fellow americans');
+      // Where the recording starts in the looped file is not fixed: a word may be cut, and
+      // with LocalAgreement (the default) two decodes can agree on a guess at it ("and so
+      // am i fellow americans").
+      expect(words(text)).toContain('fellow americans');
       expect(words(text)).toContain('ask not what your country');
       expect(words(segments.map((s) => s.text).join(' '))).toBe(words(text));
     }
