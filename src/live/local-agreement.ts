@@ -16,7 +16,7 @@ import type { LiveWord } from '../types/live';
 
 /** Hypothesis words looked at beyond the committed words' count when matching them. */
 const MATCH_SLACK = 2;
-/** A hypothesis with this many uncommitted words fewer than the previous one fell short. */
+/** A hypothesis with this many words fewer than the previous one said (LocalAgreement.fellShort) fell short. */
 const SHORTFALL_WORDS = 3;
 
 export function normalizeWord(text: string): string {
