@@ -179,10 +179,12 @@ class QueueHandle implements TranscriptionQueue {
     this.watch(id, follower.watcher)
       .then(async (unwatch) => {
         if (!follower.listening(unwatch)) return;
-        // It may have finished before we listened.
+        // It may have finished before we listened. The state first: a job read while it
+        // runs and found finished a moment later would have no result or reason yet.
+        const state = await this.#queue.getJobState(id);
+        if (state !== 'completed' && state !== 'failed' && state !== 'unknown') return;
         const job = await this.#bullmq.Job.fromId(this.#queue, id);
         if (job === undefined) return follower.finish(new TranscriptionJobError(id, undefined, `job ${id} is not in queue '${this.name}' (never added, or removed after its keepSeconds)`));
-        const state = await job.getState();
         if (state === 'completed') follower.watcher.completed(job.returnvalue);
         else if (state === 'failed') follower.watcher.failed(job.failedReason);
       })
