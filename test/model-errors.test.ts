@@ -139,7 +139,15 @@ describe('an all-f32 model', () => {
   test('aborts whisper.cpp 1.9.1 itself at the first encode (the trap we guard against)', async () => {
     // Upstream's own whisper-cli, built from the unmodified tree: ggml's im2col asserts that
     // the conv weights are f16 and calls abort().
-    const run = promisify(execFile)(whisperCliPath({ pristine: true }).exe, ['-m', f32, '-f', JFK_WAV, '-bs', '1', '-nf', '-t', '2', '-np'], { env: plainToolEnv() });
+    // GGML_NO_BACKTRACE: on abort ggml forks gdb to attach to the process for a backtrace;
+    // where ptrace is restricted that gdb can hang, and with it this child and jest's exit
+    // (a CI run sat for an hour that way). The assertion message comes before the backtrace.
+    // The timeout kills what still hangs, so a failure here cannot keep the run alive.
+    const run = promisify(execFile)(whisperCliPath({ pristine: true }).exe, ['-m', f32, '-f', JFK_WAV, '-bs', '1', '-nf', '-t', '2', '-np'], {
+      env: plainToolEnv({ GGML_NO_BACKTRACE: '1' }),
+      timeout: 60_000,
+      killSignal: 'SIGKILL',
+    });
     const failure = (await run.then(() => undefined, (e: unknown) => e)) as { signal?: string | null; code?: number | null; stderr?: string } | undefined;
     expect(failure).toBeDefined();
     expect(failure!.signal).toBe('SIGABRT');
