@@ -25,6 +25,7 @@ const os = require('node:os');
 const path = require('node:path');
 
 const { wordErrorRate } = require('../scripts/wer.js');
+const { describeLiveLosses } = require('./live-compare');
 const { liveSet } = require('./live-sets');
 const { percentile, runPaced, runStepped, wordLatencies } = require('./live-session');
 const { loadRealTier, realTierMissing } = require('./real-tier');
@@ -115,6 +116,8 @@ async function main() {
           `  ${variant}, ${chunkSeconds}-s chunks: WER ${pct(row.wer)} (offline ${pct(offlineWer)}, against offline ${pct(row.werAgainstOffline)}), ` +
             `latency median ${sec(row.latencyP50)}, p90 ${sec(row.latencyP90)} (${matched} words), ${row.decodes} decodes, ${row.lagging} lagging`,
         );
+        const losses = describeLiveLosses(set.reference, row.text, row.offlineText, { words: set.words, limit: 5 });
+        if (losses.length > 0) console.log(`  where live erred more than offline (reference words):\n${losses.join('\n')}`);
       }
     }
     await model.dispose();

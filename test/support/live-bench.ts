@@ -41,3 +41,7 @@ interface LiveSessionModule {
 export const { runPaced, wordLatencies, percentile } = require('../../bench/live-session.js') as LiveSessionModule;
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 export const { liveSet } = require('../../bench/live-sets.js') as { liveSet(name: 'five-minute' | 'connected' | 'jfk'): LiveSet };
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+export const { describeLiveLosses } = require('../../bench/live-compare.js') as {
+  describeLiveLosses(reference: string, live: string, offline: string, options?: { words?: { end: number }[]; limit?: number }): string[];
+};
