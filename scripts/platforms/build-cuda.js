@@ -9,12 +9,14 @@
 //   3. the addon built as the release workflow builds linux-x64-cuda: portable
 //      (WHISPER_NAPI_PORTABLE=ON: ggml-cuda is the backend module libggml-cuda.so beside the
 //      .node), GGML_CUDA=ON, CMAKE_CUDA_ARCHITECTURES=$CUDA_ARCHS (default 75;80;86;89;90),
-//      into build-cuda/ (or $CUDA_BUILD_DIR), verbose, log in build-cuda/build.log
+//      into build-cuda/ (or $CUDA_BUILD_DIR), verbose, log in .cache/cuda/build-build-cuda.log
 //   4. the evidence: the link line of libggml-cuda.so, cuobjdump --list-elf, readelf -d
 //
 // Environment: CUDA_ARCHS ("89" for a quick one-architecture build), CUDA_BUILD_DIR,
-// CUDA_JOBS (default 2), WHISPER_NAPI_BLAS (default OFF here: the release build adds OpenBLAS
-// for the CPU path), CUDA_TOOLKIT (use this toolkit instead of the wheels: /usr/local/cuda).
+// CUDA_TARGETS (only these targets after ggml-cuda), CUDA_JOBS (default 2),
+// CUDA_CMAKE_DEFINES (more -D, space-separated), WHISPER_NAPI_BLAS (default OFF here: the
+// release build adds OpenBLAS for the CPU path), CUDA_TOOLKIT (use this toolkit instead of
+// the wheels: /usr/local/cuda).
 // The compile runs under `nice -n 19`.
 'use strict';
 const { spawnSync, execFileSync } = require('node:child_process');
@@ -144,7 +146,7 @@ function checkToolkit(toolkit) {
   const dir = fs.mkdtempSync(path.join(cache, 'probe-'));
   try {
     fs.writeFileSync(path.join(dir, 'probe.cu'), '__global__ void k(float* x) { x[threadIdx.x] *= 2; }\nint main() { k<<<1, 1>>>(nullptr); return 0; }\n');
-    run(nvcc, ['-ccbin', 'g++', '-arch=sm_89', '-o', path.join(dir, 'probe'), path.join(dir, 'probe.cu'), '-lcublas'], { cwd: dir });
+    run(nvcc, ['-ccbin', 'g++', '-arch=sm_89', '-o', path.join(dir, 'probe'), path.join(dir, 'probe.cu')], { cwd: dir });
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
@@ -164,21 +166,32 @@ function build(toolkit) {
       'GGML_CUDA=ON', `CMAKE_CUDA_ARCHITECTURES=${archs}`,
       `CMAKE_CUDA_COMPILER=${path.join(toolkit, 'bin', 'nvcc')}`, `CUDAToolkit_ROOT=${toolkit}`,
       'CMAKE_CUDA_HOST_COMPILER=g++', 'CMAKE_VERBOSE_MAKEFILE=ON',
+      // More, e.g. libraries by path for a toolkit without the unversioned links
+      // (scripts/platforms/gpu-check.sh: "CUDA_cublas_LIBRARY=/.../libcublas.so.13 ...").
+      process.env.CUDA_CMAKE_DEFINES ?? '',
     ].join(' '),
     PATH: `${path.join(toolkit, 'bin')}:${process.env.PATH}`,
     CUDA_PATH: toolkit,
   };
   // cmake-js's arguments as scripts/prebuild-node-gyp.js makes them for the release build,
-  // but `compile` (incremental: an architecture change recompiles ggml-cuda only) into buildDir.
-  const args = cmakeArguments(['rebuild'], root, env).map((a) => (a === 'rebuild' ? 'compile' : a));
+  // but only `configure` into buildDir: the build itself is incremental (an architecture change
+  // recompiles ggml-cuda only), libggml-cuda.so first (the part that needs CUDA), then the rest.
+  const args = cmakeArguments(['rebuild'], root, env).map((a) => (a === 'rebuild' ? 'configure' : a));
   args[args.indexOf('--out') + 1] = buildDir;
-  args.push('--parallel', jobs);
-  fs.mkdirSync(buildDir, { recursive: true });
-  const logFile = path.join(buildDir, 'build.log');
+  fs.mkdirSync(cache, { recursive: true });
+  // (The log is kept outside buildDir, which cmake-js may wipe.)
+  const logFile = path.join(cache, `build-${path.basename(buildDir)}.log`);
   log(`CMAKE_CUDA_ARCHITECTURES=${archs}, ${jobs} jobs, log: ${path.relative(root, logFile)}`);
   const started = Date.now();
-  const quoted = ['nice', '-n', '19', process.execPath, ...args].map((a) => `'${a.replace(/'/g, "'\\''")}'`).join(' ');
-  run('bash', ['-o', 'pipefail', '-c', `${quoted} 2>&1 | tee -a '${logFile}'`], { cwd: root, env });
+  const quote = (list) => list.map((a) => `'${a.replace(/'/g, "'\\''")}'`).join(' ');
+  const step = (command) => run('bash', ['-o', 'pipefail', '-c', `${quote(['nice', '-n', '19', ...command])} 2>&1 | tee -a '${logFile}'`], { cwd: root, env });
+  step([process.execPath, ...args]);
+  step(['cmake', '--build', buildDir, '--config', 'Release', '--parallel', jobs, '--verbose', '--target', 'ggml-cuda']);
+  log(`libggml-cuda.so built after ${((Date.now() - started) / 60000).toFixed(1)} min`);
+  // CUDA_TARGETS="whisper_napi ggml-cpu-x64 ggml-cpu-zen4": only those (a quicker partial
+  // build: ggml loads the best CPU variant present), else everything.
+  const targets = (process.env.CUDA_TARGETS ?? '').split(/\s+/).filter(Boolean);
+  step(['cmake', '--build', buildDir, '--config', 'Release', '--parallel', jobs, '--verbose', ...(targets.length ? ['--target', ...targets] : [])]);
   log(`built in ${((Date.now() - started) / 60000).toFixed(1)} min`);
   return { buildDir, logFile };
 }
