@@ -203,12 +203,27 @@ function evidence(toolkit, { buildDir, logFile }) {
   const show = (title, text) => console.log(`\n== ${title}\n${text.trim()}`);
   const linkLine = fs.readFileSync(logFile, 'utf8').split('\n').filter((l) => / -o [^ ]*libggml-cuda\.so\b/.test(l)).pop();
   show('link line of libggml-cuda.so (from the verbose build log)', linkLine ?? '(not in this log: nothing was relinked)');
-  const cuobjdump = path.join(toolkit, 'bin', 'cuobjdump');
-  const elves = execFileSync(cuobjdump, ['--list-elf', cudaLib], { encoding: 'utf8', maxBuffer: 1 << 28 });
+  const cuobjdump = fs.existsSync(path.join(toolkit, 'bin', 'cuobjdump')) ? path.join(toolkit, 'bin', 'cuobjdump') : 'cuobjdump';
+  let elves;
+  try {
+    elves = execFileSync(cuobjdump, ['--list-elf', cudaLib], { encoding: 'utf8', maxBuffer: 1 << 28 });
+  } catch (error) {
+    show('cuobjdump --list-elf libggml-cuda.so', `(not run: ${error.message})`);
+    elves = '';
+  }
   const archCounts = {};
   for (const m of elves.matchAll(/\.(sm_\d+\w*)\.cubin/g)) archCounts[m[1]] = (archCounts[m[1]] ?? 0) + 1;
   show('cuobjdump --list-elf libggml-cuda.so: cubins per architecture', Object.entries(archCounts).map(([a, n]) => `${a}: ${n}`).join('\n'));
   show('cuobjdump --list-elf libggml-cuda.so (first lines)', elves.split('\n').slice(0, 6).join('\n'));
+  let ptx = '';
+  try {
+    ptx = execFileSync(cuobjdump, ['--list-ptx', cudaLib], { encoding: 'utf8', maxBuffer: 1 << 28 });
+  } catch {
+    // reported by --list-elf above
+  }
+  const ptxCounts = {};
+  for (const m of ptx.matchAll(/\.(sm_\d+\w*)\.ptx/g)) ptxCounts[m[1]] = (ptxCounts[m[1]] ?? 0) + 1;
+  show('cuobjdump --list-ptx libggml-cuda.so: PTX per architecture', Object.entries(ptxCounts).map(([a, n]) => `${a}: ${n}`).join('\n') || '(none)');
   show('readelf -d libggml-cuda.so (NEEDED, RUNPATH)', execFileSync('readelf', ['-d', cudaLib], { encoding: 'utf8' }).split('\n').filter((l) => /NEEDED|RUNPATH|RPATH|SONAME/.test(l)).join('\n'));
   show('files', execFileSync('ls', ['-la', release], { encoding: 'utf8' }));
 }
