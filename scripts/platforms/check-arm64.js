@@ -126,7 +126,8 @@ for (const preset of models) {
   run(process.execPath, [path.join(root, 'scripts', 'generate-model.js'), '--preset', preset, '--seed', '1', '--out', modelFile(preset)]);
 }
 
-// One transcription per model, greedy, 2 threads; prints one JSON line.
+// One transcription per model, greedy, 2 threads; prints one JSON line: the text, and each
+// token's id and log-probability (how far the arithmetic of two builds drifts apart).
 const probe = `
 const [pkg, audio, ...models] = process.argv.slice(1);
 const w = require(pkg);
@@ -135,9 +136,9 @@ const { backends, devices, cpuBackendFile } = require(pkg + '/dist/cjs/binding')
   for (const file of models) {
     const started = Date.now();
     const model = await w.loadModel(file, { threads: 2 });
-    const t = await model.transcribe(audio, { temperatureIncrement: 0, threads: 2 });
+    const t = await model.transcribe(audio, { temperatureIncrement: 0, threads: 2, tokens: true });
     await model.dispose();
-    console.log(JSON.stringify({ model: require('node:path').basename(file), arch: process.arch, cpuBackendFile: cpuBackendFile && require('node:path').basename(cpuBackendFile), backends, devices: devices.map((d) => d.name), seconds: (Date.now() - started) / 1000, text: t.text }));
+    console.log(JSON.stringify({ model: require('node:path').basename(file), arch: process.arch, cpuBackendFile: cpuBackendFile && require('node:path').basename(cpuBackendFile), backends, devices: devices.map((d) => d.name), seconds: (Date.now() - started) / 1000, text: t.text, tokens: t.segments.flatMap((s) => (s.tokens ?? []).map((k) => [k.id, k.logProbability])) }));
   }
 })().catch((e) => { console.error(e); process.exit(1); });`;
 const modelFiles = models.map(modelFile);
@@ -146,7 +147,13 @@ const env = { ...process.env };
 delete env.WHISPER_NAPI_ADDON; // node-gyp-build's own search, as for a user
 
 const x64 = results(run(process.execPath, ['-e', probe, root, audio, ...modelFiles], { env, timeout: RUN_LIMIT_MS }));
-for (const r of x64) say(`x64 (build/Release, ${r.cpuBackendFile ?? 'static'}) ${r.model}: ${JSON.stringify(r.text)}`);
+for (const r of x64) say(`x64 (build/Release, ${r.cpuBackendFile ?? 'static'}) ${r.model}: ${JSON.stringify(r.text)}, tokens ${JSON.stringify(r.tokens.map(([id]) => id))}`);
+/** How two runs' tokens compare: same ids or not, and the largest log-probability gap. */
+function drift(a, b) {
+  const sameIds = a.length === b.length && a.every(([id], i) => id === b[i][0]);
+  const gap = sameIds ? Math.max(0, ...a.map(([, lp], i) => Math.abs(lp - b[i][1]))) : NaN;
+  return sameIds ? `same ${a.length} token ids, max |log p difference| ${gap.toExponential(2)}` : 'token ids differ';
+}
 
 let mismatches = 0;
 for (const cpu of cpus) {
@@ -157,7 +164,7 @@ for (const cpu of cpus) {
   for (const [i, r] of arm.entries()) {
     const same = r.text === x64[i].text;
     if (!same || r.arch !== 'arm64') mismatches++;
-    say(`arm64 (${cpu}, ${r.cpuBackendFile}) ${r.model} in ${r.seconds.toFixed(1)} s: ${same ? 'same text as x64' : `DIFFERS from x64: ${JSON.stringify(r.text)}`}`);
+    say(`arm64 (${cpu}, ${r.cpuBackendFile}) ${r.model} in ${r.seconds.toFixed(1)} s: ${same ? 'same text as x64' : `DIFFERS from x64: ${JSON.stringify(r.text)}`}; ${drift(r.tokens, x64[i].tokens)}`);
   }
 }
 say(mismatches ? `FAILED: ${mismatches} transcript(s) differ from x64` : `OK: ${cpus.length} emulated CPU(s) x ${models.length} model(s), every arm64 transcript equals x64's (${((Date.now() - started) / 1000).toFixed(0)} s in all)`);
