@@ -68,7 +68,7 @@ function scriptedDecoder(words: ScriptWord[], stopEarly: (call: number, from: nu
   };
 }
 
-test('a hypothesis Whisper ends early loses nothing: the buffer restarts after the committed words and the next decodes say the rest', async () => {
+test('a hypothesis Whisper ends early loses nothing: the buffer restarts shortly before the end of the final text and the next decodes say the rest', async () => {
   const sentence = 'we hold these truths to be self evident that all men are created equal that they are endowed by their creator with certain rights';
   const words = script(sentence, 1);
   const speechEnd = words[words.length - 1]!.end; // 13.5 s
@@ -86,9 +86,36 @@ test('a hypothesis Whisper ends early loses nothing: the buffer restarts after t
   const result = await live.end();
   expect(result.text).toBe(sentence);
   expect(finals.join(' ')).toBe(sentence);
-  // Some hypothesis did fall short, and a later decode started after 1 s (the buffer was cut after committed words).
+  // Some hypothesis did fall short, and a later decode started after 1 s (the buffer restarted at a committed word).
   expect(decoder.calls.some((c) => c.to - c.from > 6 && c.said.split(' ').length < 11)).toBe(true);
   expect(decoder.calls.some((c, i) => i > 8 && c.from > 1)).toBe(true);
+});
+
+test('decodes that stop at the same place seconds before the speech does restart the buffer before the endpoint: nothing lost', async () => {
+  // 40 words (20 s) of one sentence; every hypothesis of a buffer longer than 6 s stops 5 s
+  // into it, so after the first 6 s the decodes agree with each other on the same short
+  // hypothesis (none falls short of the one before) while the speech goes on. (A hypothesis
+  // that stops less than a second before the speech, REST_DECODE_SECONDS, is taken as
+  // complete at the endpoint: word times are not more precise than that.)
+  const sentence = Array.from({ length: 40 }, (_, i) => `w${i}`).join(' ');
+  const words = script(sentence, 1);
+  const decoder = scriptedDecoder(words, (_call, from, to) => (to - from > 6 ? from + 5 : undefined));
+  const live = new LiveTranscriber(decoder, checkLiveOptions({ chunkSeconds: 1 }, true));
+  const finals: { text: string; endOfUtterance: boolean }[] = [];
+  live.on('final', (e) => finals.push({ text: e.text, endOfUtterance: e.endOfUtterance }));
+  const speechEnd = words[words.length - 1]!.end; // 21 s
+  const pcm = stream(24, 1, speechEnd);
+  for (let i = 0; i < pcm.length; i += RATE) {
+    live.push(pcm.subarray(i, i + RATE));
+    for (let k = 0; k < 5; k++) await new Promise((resolve) => setImmediate(resolve));
+  }
+  const result = await live.end();
+  expect(result.text).toBe(sentence);
+  expect(finals.map((f) => f.text).join(' ')).toBe(sentence);
+  // The buffer restarted while the sentence went on, and most words were final before its end.
+  expect(decoder.calls.some((c) => c.from > 3 && c.to < speechEnd)).toBe(true);
+  const beforeEnd = finals.filter((f) => !f.endOfUtterance).flatMap((f) => f.text.split(' '));
+  expect(beforeEnd.length).toBeGreaterThan(20);
 });
 
 test('without the early stop the same script is final word for word, the last words at the endpoint', async () => {

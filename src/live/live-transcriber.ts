@@ -46,6 +46,27 @@ const UNSTABLE_TAIL_SECONDS = 0.3;
 const MIN_AGREEMENT_SECONDS = 2;
 /** How far around a word's end the quietest moment to cut the buffer is looked for (s). */
 const CUT_SEARCH_SECONDS = 0.4;
+/**
+ * A hypothesis whose last word ends this long before the end of the speech the decode
+ * heard ended early (s): Whisper sometimes stops at a sentence's end on a long buffer while
+ * the speech goes on, and the decodes after it stop in the same place.
+ */
+const EARLY_END_SECONDS = 3;
+/**
+ * After a decode that ended early, the buffer restarts at a committed word at least this
+ * long before the end of the last one (s): Whisper hears the end of the final text again
+ * (found by text, LocalAgreement) and goes on from there. A buffer that starts right after
+ * the last committed word begins in the middle of a sentence, often of a word, and is
+ * decoded badly.
+ */
+const RESTART_OVERLAP_SECONDS = 2;
+/**
+ * An utterance's last decode ended early if its last word ends this long before the
+ * utterance's speech (s): no later decode would say the rest, which is decoded once more.
+ */
+const REST_DECODE_SECONDS = 1;
+/** Decodes an utterance's end may take when they keep ending early. */
+const MAX_LAST_DECODES = 3;
 
 type State = LiveStats['state'];
 
@@ -72,8 +93,8 @@ export class LiveTranscriber implements AsyncIterable<LiveEvent>, AsyncDisposabl
   /** End of the audio the last decode of this utterance saw. */
   #decodedTo = 0;
   #decodes = 0;
-  /** The last decode ended its hypothesis early (LocalAgreement.fellShort). */
-  #lastDecodeFellShort = false;
+  /** The last decode ended its hypothesis early (it fell short, or stopped before the speech). */
+  #lastDecodeEndedEarly = false;
   #partialText = '';
   #wake: (() => void) | undefined;
   readonly #done: Promise<LiveResult>;
@@ -258,20 +279,23 @@ export class LiveTranscriber implements AsyncIterable<LiveEvent>, AsyncDisposabl
     const to = Math.min(this.#held.end, this.#held.start + this.#options.maxBufferSeconds);
     const from = this.#held.start;
     const words = await this.#decode(to);
-    this.#lastDecodeFellShort = this.#agreement.fellShort(words);
-    if (this.#lastDecodeFellShort) {
-      // Whisper ended this hypothesis early (LocalAgreement.fellShort): the pending words
-      // stand, and the buffer restarts after the last committed word, so that the next
-      // decode begins where the final text ends instead of stopping in the same place.
-      const last = this.#agreement.committedInBuffer.at(-1);
-      if (last) this.#cutAfter(last, to);
-      return;
+    // A hypothesis that fell short (LocalAgreement.fellShort) is no evidence for or against
+    // the pending words: they stand.
+    const fellShort = this.#agreement.fellShort(words);
+    const stoppedEarly = !fellShort && this.#stoppedBeforeSpeech(words, from, to, EARLY_END_SECONDS);
+    if (!fellShort) {
+      // commit 'utterance': nothing becomes final by agreement. Agreement on less than
+      // MIN_AGREEMENT_SECONDS of audio is agreement on guesses.
+      const stableUntil = this.#options.commit === 'utterance' || to - from < MIN_AGREEMENT_SECONDS ? -Infinity : to - UNSTABLE_TAIL_SECONDS;
+      this.#emitFinal(this.#agreement.insert(words, { stableUntil }), false);
+      this.#emitPartial();
     }
-    // commit 'utterance': nothing becomes final by agreement. Agreement on less than
-    // MIN_AGREEMENT_SECONDS of audio is agreement on guesses.
-    const stableUntil = this.#options.commit === 'utterance' || to - from < MIN_AGREEMENT_SECONDS ? -Infinity : to - UNSTABLE_TAIL_SECONDS;
-    this.#emitFinal(this.#agreement.insert(words, { stableUntil }), false);
-    this.#emitPartial();
+    this.#lastDecodeEndedEarly = fellShort || stoppedEarly;
+    // Whisper ended this hypothesis early: the buffer restarts shortly before the end of the
+    // final text, so that the next decode goes on from there instead of stopping in the same
+    // place. (With nothing committed to restart at, the usual trim applies: a full buffer
+    // still makes its words final.)
+    if (this.#lastDecodeEndedEarly && this.#restartBeforeLastCommitted(to)) return;
     this.#trimAfterCommit(to);
   }
 
@@ -299,14 +323,12 @@ export class LiveTranscriber implements AsyncIterable<LiveEvent>, AsyncDisposabl
     // The last decode already heard the whole utterance and the silence after it (nothing
     // else: an endpoint means silence up to now): its words stand, whatever their times.
     let committed: LiveWord[];
-    if (this.#decodedTo >= until && this.#decodedTo - until < this.#options.chunkSeconds + 1 && !this.#lastDecodeFellShort) {
+    if (this.#decodedTo >= until && this.#decodedTo - until < this.#options.chunkSeconds + 1 && !this.#lastDecodeEndedEarly) {
       committed = this.#agreement.commitPending();
     } else {
-      const words = await this.#decode(until);
-      // A last decode that fell short says less than the one before it heard: that one stands.
-      committed = this.#agreement.fellShort(words) ? this.#agreement.commitPending() : this.#agreement.commitAll(words);
+      committed = await this.#lastDecode(until);
     }
-    this.#lastDecodeFellShort = false;
+    this.#lastDecodeEndedEarly = false;
     this.#agreement.dropPending();
     this.#emitFinal(committed, true);
     this.#emitPartial();
@@ -314,6 +336,53 @@ export class LiveTranscriber implements AsyncIterable<LiveEvent>, AsyncDisposabl
     this.#agreement.trimAll();
     this.#caughtUpTo = Math.max(this.#caughtUpTo, until);
     this.#endpointer.closeUtterance();
+  }
+
+  /**
+   * Whether a decode of [from, to] ended its hypothesis at least `earlySeconds` before the
+   * speech it heard: inside an utterance, speech has no pause as long as an endpoint's
+   * silence, so the stretch after the last word up to the last speech is speech.
+   */
+  #stoppedBeforeSpeech(words: readonly LiveWord[], from: number, to: number, earlySeconds: number): boolean {
+    // A decode that says nothing heard no words (noise, music): there is nothing to go on from.
+    const lastWord = words.at(-1);
+    const speech = this.#endpointer.state;
+    if (lastWord === undefined || !speech.inUtterance || speech.utteranceStart === undefined) return false;
+    const saidUntil = Math.max(from, speech.utteranceStart, lastWord.end);
+    return Math.min(to, speech.lastSpeechEnd) - saidUntil >= earlySeconds;
+  }
+
+  /**
+   * Restarts the buffer after the last committed word that ends RESTART_OVERLAP_SECONDS
+   * before the last one (or after the last one, when none is that old); false if it did not move.
+   */
+  #restartBeforeLastCommitted(decodedTo: number): boolean {
+    const committed = this.#agreement.committedInBuffer;
+    const last = committed.at(-1);
+    const after = last && ([...committed].reverse().find((w) => w.end <= last.end - RESTART_OVERLAP_SECONDS) ?? last);
+    if (!after) return false;
+    const start = this.#held.start;
+    this.#cutAfter(after, decodedTo);
+    return this.#held.start > start;
+  }
+
+  /**
+   * An utterance's last decode, up to `until`, and the words it makes final. When it ended
+   * early (it fell short, or stopped REST_DECODE_SECONDS before the speech), the buffer
+   * restarts shortly before the end of the final text and the rest is decoded again (up to
+   * MAX_LAST_DECODES decodes in all).
+   */
+  async #lastDecode(until: number): Promise<LiveWord[]> {
+    const committed: LiveWord[] = [];
+    for (let decodes = 1; ; decodes++) {
+      const from = this.#held.start;
+      const words = await this.#decode(until);
+      const fellShort = this.#agreement.fellShort(words);
+      if (!fellShort && !this.#stoppedBeforeSpeech(words, from, until, REST_DECODE_SECONDS)) return [...committed, ...this.#agreement.commitAll(words)];
+      // One that fell short says less than the hypothesis before it: that one's words stand.
+      committed.push(...(fellShort ? this.#agreement.commitPending() : this.#agreement.commitAll(words)));
+      if (decodes === MAX_LAST_DECODES || !this.#restartBeforeLastCommitted(until)) return committed;
+    }
   }
 
   /**
