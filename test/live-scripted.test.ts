@@ -39,6 +39,14 @@ interface ScriptWord {
   end: number;
 }
 
+/** Pushes `pcm` a second at a time, letting each decode finish before the next chunk, as on a CPU that keeps up. */
+async function pushBySecond(live: LiveTranscriber, pcm: Float32Array): Promise<void> {
+  for (let i = 0; i < pcm.length; i += RATE) {
+    live.push(pcm.subarray(i, i + RATE));
+    for (let k = 0; k < 5; k++) await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
 /** Words of 0.5 s each from `start`. */
 function script(text: string, start: number): ScriptWord[] {
   return text.split(' ').map((word, i) => ({ text: word, end: start + 0.5 * (i + 1) }));
@@ -78,11 +86,7 @@ test('a hypothesis Whisper ends early loses nothing: the buffer restarts shortly
   const finals: string[] = [];
   live.on('final', (e) => finals.push(e.text));
   const pcm = stream(16, 1, speechEnd);
-  for (let i = 0; i < pcm.length; i += RATE) {
-    live.push(pcm.subarray(i, i + RATE));
-    // Let each decode finish before the next chunk, as on a CPU that keeps up.
-    for (let k = 0; k < 5; k++) await new Promise((resolve) => setImmediate(resolve));
-  }
+  await pushBySecond(live, pcm);
   const result = await live.end();
   expect(result.text).toBe(sentence);
   expect(finals.join(' ')).toBe(sentence);
@@ -105,10 +109,7 @@ test('decodes that stop at the same place seconds before the speech does restart
   live.on('final', (e) => finals.push({ text: e.text, endOfUtterance: e.endOfUtterance }));
   const speechEnd = words[words.length - 1]!.end; // 21 s
   const pcm = stream(24, 1, speechEnd);
-  for (let i = 0; i < pcm.length; i += RATE) {
-    live.push(pcm.subarray(i, i + RATE));
-    for (let k = 0; k < 5; k++) await new Promise((resolve) => setImmediate(resolve));
-  }
+  await pushBySecond(live, pcm);
   const result = await live.end();
   expect(result.text).toBe(sentence);
   expect(finals.map((f) => f.text).join(' ')).toBe(sentence);
@@ -126,10 +127,7 @@ test('without the early stop the same script is final word for word, the last wo
   const finals: { text: string; endOfUtterance: boolean }[] = [];
   live.on('final', (e) => finals.push({ text: e.text, endOfUtterance: e.endOfUtterance }));
   const pcm = stream(12, 1, words[words.length - 1]!.end);
-  for (let i = 0; i < pcm.length; i += RATE) {
-    live.push(pcm.subarray(i, i + RATE));
-    for (let k = 0; k < 5; k++) await new Promise((resolve) => setImmediate(resolve));
-  }
+  await pushBySecond(live, pcm);
   const result = await live.end();
   expect(result.text).toBe(sentence);
   expect(finals.length).toBeGreaterThan(2); // agreement made words final before the endpoint
