@@ -12,10 +12,10 @@
 //      with no Vulkan loader library at all (hidden in a private mount namespace, where
 //      `unshare` is allowed), the same build falls back to the CPU and transcribes the same.
 //
-//   npm run check:vulkan [-- --no-build] [-- --models micro,tiny.en,distil-medium.en,real:tiny.en]
+//   npm run check:vulkan [-- --no-build] [--models micro,tiny.en,real:tiny.en,real:base,distil-medium.en] [--minutes 30]
 //
 // Exit status: 0 all checks passed; 1 a check failed; 2 a prerequisite is missing (nothing
-// was checked). Every child process runs under a time limit.
+// was checked). Every child process runs under a time limit (10 min, and all of them 30 min).
 'use strict';
 const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
@@ -38,6 +38,9 @@ const option = (name) => {
   const i = args.indexOf(`--${name}`);
   return i >= 0 ? args[i + 1] : undefined;
 };
+// All the transcriptions together (not the build): --minutes, default 30; a run cut short fails.
+let deadline = Infinity; // set when the build is done
+const childTimeout = () => Math.max(1000, Math.min(CHILD_TIMEOUT_MS, deadline - Date.now()));
 
 function fail(status, message) {
   console.error(`check-vulkan: ${message}`);
@@ -159,7 +162,7 @@ function vulkanEnv(icd) {
 
 function probe(label, model, useGpu, env, wrapper = [], suppressRegex = '') {
   const argv = [...wrapper, process.execPath, '-e', PROBE, path.join(pkg, 'dist'), model, jfk, String(useGpu), suppressRegex];
-  const r = spawnSync(argv[0], argv.slice(1), { cwd: root, env, encoding: 'utf8', timeout: CHILD_TIMEOUT_MS, maxBuffer: 64 << 20 });
+  const r = spawnSync(argv[0], argv.slice(1), { cwd: root, env, encoding: 'utf8', timeout: childTimeout(), maxBuffer: 64 << 20 });
   const line = (r.stdout || '').split('\n').find((l) => l.startsWith('PROBE '));
   if (!line) {
     return { label, error: `${r.error?.message ?? `status ${r.status} signal ${r.signal}`}: ${(r.stderr || '').trim().split('\n').slice(-5).join(' | ')}` };
@@ -228,6 +231,7 @@ function main() {
   if (!args.includes('--no-build')) build();
   if (!fs.existsSync(addon)) fail(2, `SKIPPED, not checked: no build at ${addon} (run without --no-build)`);
   stagePackage();
+  deadline = Date.now() + Number(option('minutes') || 30) * 60_000;
   const failures = [];
   const check = (ok, what) => {
     console.log(`${ok ? 'ok  ' : 'FAIL'} ${what}`);
