@@ -91,7 +91,7 @@ function build() {
   }
   // Shader generation and ggml-vulkan.cpp are the slow part; ninja skips all of it when nothing changed.
   run([...nice, 'cmake', '--build', buildDir, '--target', 'whisper_napi', '-j', process.env.CHECK_VULKAN_JOBS || '2']);
-  console.log(`build: up to date in ${((Date.now() - started) / 1000).toFixed(1)} s (${path.relative(root, addon)})`);
+  console.log(`build: done in ${((Date.now() - started) / 1000).toFixed(1)} s (${path.relative(root, addon)})`);
 }
 
 // --- the package the checks load ------------------------------------------------------------
@@ -267,6 +267,8 @@ function main() {
     if (canUnshare && fs.existsSync(loader)) {
       // The loader library replaced by an empty file: dlopen of libggml-vulkan.so fails.
       runs.push(probe('no loader', model, true, vulkanEnv(lavapipe), ['unshare', '-m', '--propagation', 'private', 'sh', '-c', `mount --bind /dev/null ${loader} && exec "$@"`, 'sh']));
+    } else {
+      console.log(`  (no loader: not checked, needs ${loader} and permission for unshare -m)`);
     }
     for (const r of runs) {
       if (r.error) console.log(`  ${r.label}: ERROR ${r.error}`);
