@@ -22,7 +22,7 @@ import { jfk } from './support/audio';
 import { MODELS, ROOT, modelPath } from './support/paths';
 import { warnSkipped } from './support/skip-banner';
 
-const CUDA_RELEASE = path.join(ROOT, process.env.CUDA_BUILD_DIR || 'build-cuda', 'Release');
+const CUDA_RELEASE = path.resolve(ROOT, process.env.CUDA_BUILD_DIR || 'build-cuda', 'Release');
 const CUDA_ADDON = path.join(CUDA_RELEASE, 'whisper_napi.node');
 const TOOLKIT_LIB = path.join(ROOT, '.cache', 'cuda', 'toolkit', 'lib');
 const DIST = path.join(ROOT, 'dist', 'cjs', 'index.js');

@@ -10,10 +10,11 @@
 //      (WHISPER_NAPI_PORTABLE=ON: ggml-cuda is the backend module libggml-cuda.so beside the
 //      .node), GGML_CUDA=ON, CMAKE_CUDA_ARCHITECTURES=$CUDA_ARCHS (default 75;80;86;89;90),
 //      into build-cuda/ (or $CUDA_BUILD_DIR), verbose, log in .cache/cuda/build-build-cuda.log
-//   4. the evidence: the link line of libggml-cuda.so, cuobjdump --list-elf, readelf -d
+//   4. the evidence: the link line of libggml-cuda.so, cuobjdump --list-elf, readelf -d, and
+//      libggml-cuda.so dlopen'ed here without a driver (fails) and with the stub (no device)
 //
 // Environment: CUDA_ARCHS ("89" for a quick one-architecture build), CUDA_BUILD_DIR,
-// CUDA_TARGETS (only these targets after ggml-cuda), CUDA_JOBS (default 2),
+// CUDA_TARGETS (only ggml-cuda and these targets), CUDA_JOBS (default 2),
 // CUDA_CMAKE_DEFINES (more -D, space-separated), WHISPER_NAPI_BLAS (default OFF here: the
 // release build adds OpenBLAS for the CPU path), CUDA_TOOLKIT (use this toolkit instead of
 // the wheels: /usr/local/cuda).
@@ -152,8 +153,10 @@ function checkToolkit(toolkit) {
   }
 }
 
+const buildDir = path.resolve(root, process.env.CUDA_BUILD_DIR || 'build-cuda');
+const logFile = path.join(cache, `build-${path.basename(buildDir)}.log`); // (outside buildDir, which cmake-js may wipe)
+
 function build(toolkit) {
-  const buildDir = path.resolve(root, process.env.CUDA_BUILD_DIR || 'build-cuda');
   const archs = process.env.CUDA_ARCHS || RELEASE_ARCHS;
   const jobs = process.env.CUDA_JOBS || '2';
   const env = {
@@ -179,19 +182,17 @@ function build(toolkit) {
   const args = cmakeArguments(['rebuild'], root, env).map((a) => (a === 'rebuild' ? 'configure' : a));
   args[args.indexOf('--out') + 1] = buildDir;
   fs.mkdirSync(cache, { recursive: true });
-  // (The log is kept outside buildDir, which cmake-js may wipe.)
-  const logFile = path.join(cache, `build-${path.basename(buildDir)}.log`);
   log(`CMAKE_CUDA_ARCHITECTURES=${archs}, ${jobs} jobs, log: ${path.relative(root, logFile)}`);
   const started = Date.now();
   const quote = (list) => list.map((a) => `'${a.replace(/'/g, "'\\''")}'`).join(' ');
   const step = (command) => run('bash', ['-o', 'pipefail', '-c', `${quote(['nice', '-n', '19', ...command])} 2>&1 | tee -a '${logFile}'`], { cwd: root, env });
   step([process.execPath, ...args]);
-  step(['cmake', '--build', buildDir, '--config', 'Release', '--parallel', jobs, '--verbose', '--target', 'ggml-cuda']);
-  log(`libggml-cuda.so built after ${((Date.now() - started) / 60000).toFixed(1)} min`);
-  // CUDA_TARGETS="whisper_napi ggml-cpu-x64 ggml-cpu-zen4": only those (a quicker partial
-  // build: ggml loads the best CPU variant present), else everything.
+  // CUDA_TARGETS="whisper_napi ggml-cpu-x64 ggml-cpu-zen4": ggml-cuda and only those, in one
+  // run (a quicker partial build: ggml loads the best CPU variant present), else everything.
   const targets = (process.env.CUDA_TARGETS ?? '').split(/\s+/).filter(Boolean);
-  step(['cmake', '--build', buildDir, '--config', 'Release', '--parallel', jobs, '--verbose', ...(targets.length ? ['--target', ...targets] : [])]);
+  step(['cmake', '--build', buildDir, '--config', 'Release', '--parallel', jobs, '--verbose', '--target', 'ggml-cuda', ...targets]);
+  log(`libggml-cuda.so built after ${((Date.now() - started) / 60000).toFixed(1)} min`);
+  if (targets.length === 0) step(['cmake', '--build', buildDir, '--config', 'Release', '--parallel', jobs, '--verbose']);
   log(`built in ${((Date.now() - started) / 60000).toFixed(1)} min`);
   return { buildDir, logFile };
 }
@@ -226,6 +227,39 @@ function evidence(toolkit, { buildDir, logFile }) {
   show('cuobjdump --list-ptx libggml-cuda.so: PTX per architecture', Object.entries(ptxCounts).map(([a, n]) => `${a}: ${n}`).join('\n') || '(none)');
   show('readelf -d libggml-cuda.so (NEEDED, RUNPATH)', execFileSync('readelf', ['-d', cudaLib], { encoding: 'utf8' }).split('\n').filter((l) => /NEEDED|RUNPATH|RPATH|SONAME/.test(l)).join('\n'));
   show('files', execFileSync('ls', ['-la', release], { encoding: 'utf8' }));
+  if (!process.env.CUDA_TOOLKIT) moduleLoads(toolkit, cudaLib);
+}
+
+/**
+ * libggml-cuda.so opened as ggml's loader opens it (dlopen, then its ggml_backend_init), on
+ * this machine: with no CUDA library, with the runtime and cuBLAS but no driver, and with the
+ * stub as the driver (loads; the CUDA registry then finds no device).
+ */
+function moduleLoads(toolkit, cudaLib) {
+  const stubDir = path.join(cache, 'stub-driver');
+  fs.mkdirSync(stubDir, { recursive: true });
+  if (!fs.existsSync(path.join(stubDir, 'libcuda.so.1'))) fs.symlinkSync(path.join(toolkit, 'lib', 'stubs', 'libcuda.so'), path.join(stubDir, 'libcuda.so.1'));
+  const probe = [
+    'import ctypes, sys',
+    'try:',
+    '    lib = ctypes.CDLL(sys.argv[1])',
+    'except OSError as e:',
+    '    print("dlopen failed:", e); sys.exit(0)',
+    'base = ctypes.CDLL(sys.argv[2])',
+    'lib.ggml_backend_init.restype = ctypes.c_void_p',
+    'reg = lib.ggml_backend_init()',
+    'base.ggml_backend_reg_name.restype = ctypes.c_char_p',
+    'base.ggml_backend_reg_name.argtypes = [ctypes.c_void_p]',
+    'base.ggml_backend_reg_dev_count.restype = ctypes.c_size_t',
+    'base.ggml_backend_reg_dev_count.argtypes = [ctypes.c_void_p]',
+    'print("loaded; registry", base.ggml_backend_reg_name(reg).decode(), "devices:", base.ggml_backend_reg_dev_count(reg))',
+  ].join('\n');
+  const base = path.join(path.dirname(cudaLib), 'libwhisper-napi-ggml-base.so');
+  const lib = path.join(toolkit, 'lib');
+  for (const [name, libraryPath] of [['no CUDA libraries', ''], ['runtime + cuBLAS, no driver', lib], ['runtime + cuBLAS + stub driver (no GPU)', `${lib}:${stubDir}`]]) {
+    const run = spawnSync('python3', ['-c', probe, cudaLib, base], { encoding: 'utf8', env: { ...process.env, LD_LIBRARY_PATH: libraryPath } });
+    console.log(`\n== dlopen libggml-cuda.so, ${name}\n${(run.stdout + run.stderr).trim()}`);
+  }
 }
 
 function main() {
@@ -234,7 +268,8 @@ function main() {
   log(`toolkit: ${toolkit}`);
   checkToolkit(toolkit);
   if (process.argv.includes('--toolkit-only')) return;
-  const built = build(toolkit);
+  // --evidence: only the evidence of what is already built.
+  const built = process.argv.includes('--evidence') ? { buildDir, logFile } : build(toolkit);
   evidence(toolkit, built);
 }
 
