@@ -295,7 +295,7 @@ export class LiveTranscriber implements AsyncIterable<LiveEvent>, AsyncDisposabl
     // final text, so that the next decode goes on from there instead of stopping in the same
     // place. (With nothing committed to restart at, the usual trim applies: a full buffer
     // still makes its words final.)
-    if (this.#lastDecodeEndedEarly && this.#restartBeforeLastCommitted(to)) return;
+    if (this.#lastDecodeEndedEarly && this.#restartBeforeLastCommitted(to, { orAfterLast: true })) return;
     this.#trimAfterCommit(to);
   }
 
@@ -354,12 +354,13 @@ export class LiveTranscriber implements AsyncIterable<LiveEvent>, AsyncDisposabl
 
   /**
    * Restarts the buffer after the last committed word that ends RESTART_OVERLAP_SECONDS
-   * before the last one (or after the last one, when none is that old); false if it did not move.
+   * before the last one, or, when none is that old and `orAfterLast`, after the last one;
+   * false if it did not move.
    */
-  #restartBeforeLastCommitted(decodedTo: number): boolean {
+  #restartBeforeLastCommitted(decodedTo: number, { orAfterLast }: { orAfterLast: boolean }): boolean {
     const committed = this.#agreement.committedInBuffer;
     const last = committed.at(-1);
-    const after = last && ([...committed].reverse().find((w) => w.end <= last.end - RESTART_OVERLAP_SECONDS) ?? last);
+    const after = last && ([...committed].reverse().find((w) => w.end <= last.end - RESTART_OVERLAP_SECONDS) ?? (orAfterLast ? last : undefined));
     if (!after) return false;
     const start = this.#held.start;
     this.#cutAfter(after, decodedTo);
@@ -381,7 +382,9 @@ export class LiveTranscriber implements AsyncIterable<LiveEvent>, AsyncDisposabl
       if (!fellShort && !this.#stoppedBeforeSpeech(words, from, until, REST_DECODE_SECONDS)) return [...committed, ...this.#agreement.commitAll(words)];
       // One that fell short says less than the hypothesis before it: that one's words stand.
       committed.push(...(fellShort ? this.#agreement.commitPending() : this.#agreement.commitAll(words)));
-      if (decodes === MAX_LAST_DECODES || !this.#restartBeforeLastCommitted(until)) return committed;
+      // Only with committed words to hear again: a buffer of what follows the last word alone
+      // holds the end of that word (times are rough), and Whisper says it again ("country. country.").
+      if (decodes === MAX_LAST_DECODES || !this.#restartBeforeLastCommitted(until, { orAfterLast: false })) return committed;
     }
   }
 
