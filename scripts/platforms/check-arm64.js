@@ -24,9 +24,10 @@
 //        libc6-arm64-cross (and libc6-dev-arm64-cross), cmake, ninja-build; npm registry access
 //        on the first run; ../shared/fixtures (jfk.wav, for-tests-ggml-tiny.en.bin).
 'use strict';
-const { execFileSync, spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
+
+const { checkTools } = require('./check-tools');
 
 const root = path.resolve(__dirname, '..', '..');
 const buildDir = path.join(root, 'build-arm64');
@@ -45,18 +46,7 @@ const jobs = process.env.ARM64_JOBS || '2';
 const BUILD_LIMIT_MS = 120 * 60_000;
 const RUN_LIMIT_MS = 30 * 60_000; // one emulated run, every model: 568 s under -cpu max here
 
-const say = (line) => console.log(`check:arm64: ${line}`);
-function fail(line, status = 1) {
-  console.error(`check:arm64: FAILED: ${line}`);
-  process.exit(status);
-}
-function run(command, args, options = {}) {
-  const result = spawnSync(command, args, { cwd: root, encoding: 'utf8', ...options });
-  if (result.error) fail(`${command} ${args.join(' ')}: ${result.error.message}`);
-  if (result.status !== 0) fail(`${command} ${args.join(' ')} exited ${result.status ?? result.signal}${options.stdio === 'inherit' ? '' : `\n${result.stdout}${result.stderr}`}`);
-  return result.stdout;
-}
-const has = (command) => spawnSync(command, ['--version'], { stdio: 'ignore' }).status === 0;
+const { say, fail, run, has } = checkTools('arm64', root);
 
 // --- prerequisites ------------------------------------------------------------------------
 const missing = [

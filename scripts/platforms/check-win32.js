@@ -31,6 +31,8 @@ const crypto = require('node:crypto');
 const fs = require('node:fs');
 const path = require('node:path');
 
+const { checkTools } = require('./check-tools');
+
 const root = path.resolve(__dirname, '..', '..');
 const buildDir = path.join(root, 'build-win32');
 const releaseDir = path.join(buildDir, 'Release');
@@ -50,19 +52,8 @@ const MINGW = 'x86_64-w64-mingw32';
 const BUILD_LIMIT_MS = 120 * 60_000;
 const RUN_LIMIT_MS = 15 * 60_000;
 
-const say = (line) => console.log(`check:win32: ${line}`);
-function fail(line, status = 1) {
-  console.error(`check:win32: FAILED: ${line}`);
-  process.exit(status);
-}
-function run(command, args, options = {}) {
-  const result = spawnSync(command, args, { cwd: root, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, ...options });
-  if (result.error) fail(`${command} ${args.join(' ')}: ${result.error.message}`);
-  if (result.status !== 0) fail(`${command} ${args.join(' ')} exited ${result.status ?? result.signal}${options.stdio === 'inherit' ? '' : `\n${result.stdout}${result.stderr}`}`);
-  return result.stdout;
-}
-const has = (command) => spawnSync(command, ['--version'], { stdio: 'ignore' }).status === 0;
-const wine = ['wine64', '/usr/lib/wine/wine64', 'wine'].find((w) => spawnSync(w, ['--version'], { stdio: 'ignore' }).status === 0);
+const { say, fail, run, has } = checkTools('win32', root);
+const wine = ['wine64', '/usr/lib/wine/wine64', 'wine'].find(has);
 /** Z:\ is Wine's view of the Linux root. */
 const winPath = (file) => `Z:${file.replace(/\//g, '\\')}`;
 
