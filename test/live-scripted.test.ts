@@ -58,17 +58,17 @@ function script(text: string, start: number): ScriptWord[] {
  * hypothesis at a stream time, as Whisper sometimes does on long buffers.
  */
 function scriptedDecoder(words: ScriptWord[], stopEarly: (call: number, from: number, to: number) => number | undefined) {
-  const calls: { from: number; to: number; said: string }[] = [];
+  const calls: { from: number; to: number; said: string; temperatureIncrement: number | undefined }[] = [];
   return {
     calls,
     info: { multilingual: false },
-    async transcribe(audio: Float32Array, _options: TranscribeOptions): Promise<Transcript> {
+    async transcribe(audio: Float32Array, options: TranscribeOptions): Promise<Transcript> {
       await new Promise((resolve) => setImmediate(resolve));
       const from = decodeIndex(audio[0]!) / RATE;
       const to = from + audio.length / RATE;
       const stop = stopEarly(calls.length, from, to) ?? to;
       const said = words.filter((w) => w.end - 0.5 >= from - 0.01 && w.end <= Math.min(to, stop));
-      calls.push({ from, to, said: said.map((w) => w.text).join(' ') });
+      calls.push({ from, to, said: said.map((w) => w.text).join(' '), temperatureIncrement: options.temperatureIncrement });
       const tokens = said.map((w) => ({ id: 100, text: ` ${w.text}`, probability: 0.9, logProbability: -0.1, start: w.end - 0.5 - from, end: w.end - from }));
       const text = said.map((w) => w.text).join(' ');
       return { text, segments: [{ start: 0, end: to - from, text, noSpeechProbability: 0, tokens }] } as unknown as Transcript;
@@ -132,4 +132,24 @@ test('without the early stop the same script is final word for word, the last wo
   expect(result.text).toBe(sentence);
   expect(finals.length).toBeGreaterThan(2); // agreement made words final before the endpoint
   expect(finals[finals.length - 1]!.endOfUtterance).toBe(true);
+});
+
+test('buffers under 2 s are decoded without the temperature fallback, unless the options set it', async () => {
+  // Speech from 1.5 s: the first decode hears 1.5 s (from a second before the onset).
+  const words = script('four score and seven years ago our fathers brought forth', 1.5);
+  for (const [decoding, short, long] of [
+    [{}, 0, undefined],
+    [{ temperatureIncrement: 0.4 }, 0.4, 0.4],
+  ] as const) {
+    const decoder = scriptedDecoder(words, () => undefined);
+    const live = new LiveTranscriber(decoder, checkLiveOptions({ chunkSeconds: 1, decoding }, true));
+    await pushBySecond(live, stream(9, 1.5, words[words.length - 1]!.end));
+    await live.end();
+    const shortCalls = decoder.calls.filter((c) => c.to - c.from < 2);
+    const longCalls = decoder.calls.filter((c) => c.to - c.from >= 2);
+    expect(shortCalls.length).toBeGreaterThan(0);
+    expect(longCalls.length).toBeGreaterThan(0);
+    expect(new Set(shortCalls.map((c) => c.temperatureIncrement))).toEqual(new Set([short]));
+    expect(new Set(longCalls.map((c) => c.temperatureIncrement))).toEqual(new Set([long]));
+  }
 });

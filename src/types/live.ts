@@ -84,8 +84,10 @@ export interface LiveOptions {
    * Unlike `transcribe()`, live decodes use beam search (`beamSize: 5`) unless this says
    * otherwise: two greedy decodes of a partial sentence agree on the same mistake far more
    * often (docs/live.md: 5 WER points with `'agreement'`, 3 with `'utterance'`);
-   * `{ beamSize: 1 }` decodes greedily. The temperature fallback
-   * stays on (it is what stops Whisper's loops on short buffers).
+   * `{ beamSize: 1 }` decodes greedily. The temperature fallback stays on (it is what
+   * stops Whisper's loops), except on buffers under 2 s, which commit nothing by agreement
+   * and where it cost time without a measured gain (docs/live.md); setting
+   * `temperatureIncrement` here applies that value to every decode.
    */
   decoding?: LiveDecodingOptions;
   /** Stops the session like `abort()`. */
