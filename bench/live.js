@@ -7,7 +7,10 @@
 //
 //   npm run bench:live -- [--models tiny.en,base] [--chunks 0.5,1,2] [--set five-minute]
 //                         [--variants utterance,agreement] [--threads 2] [--speed 1]
-//                         [--pace wall|stepped] [--options '<live options as JSON>']
+//                         [--pace wall|stepped] [--options '<live options as JSON>'] [--decodes]
+//
+// --decodes times every decode (bench/decode-timer.js) and prints the slowest: which
+// decodes keep a session from keeping up.
 //
 // --pace stepped pushes each chunk once the previous decodes have finished (a CPU that
 // always keeps up): the same decodes and text as a wall-clock run that never lags, in the
@@ -25,6 +28,7 @@ const os = require('node:os');
 const path = require('node:path');
 
 const { wordErrorRate } = require('../scripts/wer.js');
+const { timeDecodes } = require('./decode-timer');
 const { describeLiveLosses } = require('./live-compare');
 const { liveSet } = require('./live-sets');
 const { percentile, runPaced, runStepped, wordLatencies } = require('./live-session');
@@ -41,9 +45,13 @@ const VARIANTS = {
 };
 
 function parseArgs(argv) {
-  const args = { models: ['tiny.en', 'base'], chunks: [0.5, 1, 2], set: 'five-minute', variants: ['utterance', 'agreement'], threads: 2, speed: 1, pace: 'wall' };
+  const args = { models: ['tiny.en', 'base'], chunks: [0.5, 1, 2], set: 'five-minute', variants: ['utterance', 'agreement'], threads: 2, speed: 1, pace: 'wall', decodes: false };
   for (let i = 0; i < argv.length; i++) {
     const [flag, value] = [argv[i], argv[i + 1]];
+    if (flag === '--decodes') {
+      args.decodes = true;
+      continue;
+    }
     if (flag === '--models') args.models = value.split(',');
     else if (flag === '--chunks') args.chunks = value.split(',').map(Number);
     else if (flag === '--set') args.set = value;
@@ -88,10 +96,12 @@ async function main() {
     for (const variant of args.variants) {
       for (const chunkSeconds of args.chunks) {
         const options = { chunkSeconds, threads: args.threads, ...VARIANTS[variant] };
+        const timer = args.decodes ? timeDecodes(model) : undefined;
         const run =
           args.pace === 'stepped'
             ? await runStepped(model, () => model.live(options), set.pcm, { chunkSeconds })
             : await runPaced(model.live(options), set.pcm, { chunkSeconds, speed: args.speed });
+        timer?.restore();
         const { latencies, matched } = wordLatencies(set.words, run.finals, args.pace === 'stepped' ? 1 : args.speed);
         const row = {
           model: id,
@@ -116,6 +126,7 @@ async function main() {
           `  ${variant}, ${chunkSeconds}-s chunks: WER ${pct(row.wer)} (offline ${pct(offlineWer)}, against offline ${pct(row.werAgainstOffline)}), ` +
             `latency median ${sec(row.latencyP50)}, p90 ${sec(row.latencyP90)} (${matched} words), ${row.decodes} decodes, ${row.lagging} lagging`,
         );
+        if (timer) console.log(timer.summary().join('\n'));
         const losses = describeLiveLosses(set.reference, row.text, row.offlineText, { words: set.words, limit: 5 });
         if (losses.length > 0) console.log(`  where live erred more than offline (reference words):\n${losses.join('\n')}`);
       }
