@@ -128,8 +128,8 @@ export interface SpeculativeReport {
    * `true` when the main model's checks were computed bit for bit as its one-token passes
    * (CPU backend with flash attention, our patch batch-invariant-decoding): the output is
    * then exactly what the main model gives alone. `false` on GPU backends, without flash
-   * attention, or with weights in AMX/KleidiAI buffers, where batched arithmetic rounds
-   * differently and a near-tie between two tokens may resolve the other way.
+   * attention, or with quantized weights in AMX or KleidiAI buffers, where batched
+   * arithmetic rounds differently and a near-tie between two tokens may resolve the other way.
    */
   exact: boolean;
 }
