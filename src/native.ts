@@ -91,6 +91,8 @@ export interface NativeTranscribeParams {
   /** Sampler seed of each whisper_full call (patch sampler-seed). */
   seed?: number;
   beamSize?: number;
+  /** Repetitions of a phrase (1-8 tokens) that fail a decoder; 0: none (patch loop-stop). */
+  loopRepeats?: number;
   vad?: boolean;
   vadModel?: string;
   vadThreshold?: number;
@@ -138,6 +140,8 @@ export interface NativeTranscription {
   segments: NativeSegment[];
   language: string | null;
   encoderRuns: number;
+  /** Tokens the decoder computed, prompts excluded (every beam and fallback attempt). */
+  decodedTokens: number;
   totalMs: number;
   /** With an assistant model (binding/speculative/speculative_drafter.h). */
   speculative?: NativeSpeculativeStats;

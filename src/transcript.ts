@@ -67,6 +67,7 @@ export function buildTranscript(
       audioSeconds,
       realTimeFactor: audioSeconds > 0 ? result.totalMs / 1000 / audioSeconds : 0,
       encoderRuns: result.encoderRuns,
+      decodedTokens: result.decodedTokens,
     },
     audio,
     longForm,

@@ -12,7 +12,7 @@ const transcript: Transcript = {
   text: 'And so my fellow Americans, ask not.',
   language: 'en',
   longForm: { mode: 'native', reason: 'a fixture' },
-  timings: { totalMs: 1, audioSeconds: 4000, realTimeFactor: 0, encoderRuns: 1 },
+  timings: { totalMs: 1, audioSeconds: 4000, realTimeFactor: 0, encoderRuns: 1, decodedTokens: 12 },
   audio: { format: 'pcm', sampleRate: 16000, channels: 1 },
   segments: [
     {

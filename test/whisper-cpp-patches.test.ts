@@ -76,12 +76,16 @@ test('applied to the pristine tree, they all apply and the result passes CMake\'
 test('a tree one patch does not fit is left untouched, with a message naming the patch, the file and the line', () => {
   const dir = pristineCopy();
   try {
-    // A context line the last patch relies on, changed: every earlier patch would fit.
-    const last = patches.listPatches().at(-1)!;
+    // A context line the last patch relies on, changed: every earlier patch would fit (a
+    // line that no earlier patch mentions, found once in the file).
+    const all = patches.listPatches();
+    const last = all.at(-1)!;
     const file = patches.parsePatch(last.name, last.text)[0]!.path;
-    const hunkContext = / (.+)\n/.exec(last.text.slice(last.text.indexOf('\n@@ ') + 1).split('\n').slice(1).join('\n'))![1]!;
     const full = path.join(dir, file);
     const text = fs.readFileSync(full, 'utf8');
+    const contextLines = last.text.slice(last.text.indexOf('\n@@ ') + 1).split('\n').filter((l) => l.startsWith(' ')).map((l) => l.slice(1));
+    const hunkContext = contextLines.find((l) => l.trim().length > 8 && text.split(l).length === 2 && all.slice(0, -1).every((p) => !p.text.includes(l)))!;
+    expect(hunkContext).toBeDefined();
     expect(text.split(hunkContext).length).toBeGreaterThan(1);
     fs.writeFileSync(full, text.replace(hunkContext, `${hunkContext} // changed upstream`));
     const before = digest(dir);

@@ -122,6 +122,7 @@ TranscribeParams TranscribeParams::FromJs(const Napi::Object& options) {
   read.Int("bestOf", w.greedy.best_of);
   read.Uint32("seed", p.seed_);
   read.Bool("windowContext", p.window_context_);
+  read.Int("loopRepeats", p.loop_repeats_);
   read.Int("beamSize", w.beam_search.beam_size);
   read.Bool("tokenDetails", p.token_details_);
   read.Bool("vad", w.vad);
@@ -166,6 +167,7 @@ TranscribeParams TranscribeParams::FromJs(const Napi::Object& options) {
   read.Range("audioContext", w.audio_ctx, 0, 1500, "the encoder's positional embedding has 1500 rows");
   // whisper_state holds WHISPER_MAX_DECODERS (8) decoders.
   read.Range("bestOf", w.greedy.best_of, 1, 8, "whisper.cpp has 8 decoders");
+  read.Range("loopRepeats", p.loop_repeats_, 0, 100, "the phrase check looks back repeats x 8 tokens at every step");
   if (strategy == "beam") read.Range("beamSize", w.beam_search.beam_size, 1, 8, "whisper.cpp has 8 decoders");
   // The fallback loop runs from temperature up to 1 in steps of the increment: above 1 (or
   // NaN) it has no temperature at all and whisper.cpp decodes with an unset decoder; a tiny

@@ -29,6 +29,8 @@ class TranscribeParams {
   // Whether each window is conditioned on the text decoded before it in this job (patch
   // independent-windows); false for the noContext option.
   bool window_context() const { return window_context_; }
+  // Repetitions of a phrase that fail a decoder (patch loop-stop); 0 for none.
+  int loop_repeats() const { return loop_repeats_; }
   // Text tokens of the previous window, for the decoder's context (src/long-form/).
   const std::vector<whisper_token>& prompt_tokens() const { return prompt_tokens_; }
   // Voice activity detection with whisper.cpp's Silero VAD, and its model file.
@@ -53,6 +55,7 @@ class TranscribeParams {
   bool token_details_ = false;
   uint32_t seed_ = 0;
   bool window_context_ = true;
+  int loop_repeats_ = 0;
 };
 
 }  // namespace whisper_napi

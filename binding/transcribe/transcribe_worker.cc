@@ -62,6 +62,7 @@ void TranscribeWorker::Run() {
 
   whisper_napi_set_sampler_seed(state.get(), params_.seed());
   whisper_napi_set_window_context(state.get(), params_.window_context());
+  whisper_napi_set_loop_repeats(state.get(), params_.loop_repeats());
   whisper_full_params wparams = params_.ToWhisper();
   // whisper.cpp calls this before each encoder and decoder pass, on this thread.
   wparams.abort_callback = [](void* self) {
@@ -116,6 +117,7 @@ void TranscribeWorker::Run() {
     drafter.reset();
   };
 
+  const int decoded_before = whisper_napi_decoded_tokens(state.get());  // a pooled state counts on
   const int rc = whisper_napi_full_with_state(model_->context(), state.get(), wparams, samples.data, static_cast<int>(samples.count));
   if (rc == -7) {
     // whisper.cpp freed the state itself when it failed to grow the KV cache.
@@ -138,6 +140,7 @@ void TranscribeWorker::Run() {
     const std::string detail = log.Text();
     throw NativeError(ErrorCode::Native, "whisper_full failed with code " + std::to_string(rc) + (detail.empty() ? "" : ": " + detail));
   }
+  decoded_tokens_ = whisper_napi_decoded_tokens(state.get()) - decoded_before;
   language_id_ = params_.detects_language() ? whisper_full_lang_id_from_state(state.get()) : -1;
   segments_ = ReadSegments(model_->context(), state.get(), 0, whisper_full_n_segments_from_state(state.get()),
                            params_.token_details(), dtw_timing());
@@ -150,6 +153,7 @@ Napi::Value TranscribeWorker::Result(Napi::Env env) {
   const char* language = language_id_ >= 0 ? whisper_lang_str(language_id_) : nullptr;
   result.Set("language", language ? Napi::Value(Napi::String::New(env, language)) : env.Null());
   result.Set("encoderRuns", Napi::Number::New(env, encoder_runs_));
+  result.Set("decodedTokens", Napi::Number::New(env, decoded_tokens_));
   result.Set("totalMs", Napi::Number::New(env, total_ms_));
   if (speculative_) {
     Napi::Object stats = Napi::Object::New(env);

@@ -62,6 +62,7 @@ class TranscribeWorker : public PromiseWorker {
   std::vector<SegmentResult> segments_;
   int language_id_ = -1;
   int encoder_runs_ = 0;
+  int decoded_tokens_ = 0;
   double total_ms_ = 0;
   std::optional<SpeculativeStats> speculative_;
 };

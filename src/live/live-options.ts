@@ -24,9 +24,17 @@ export interface CheckedLiveOptions {
 
 /** Beam width of live decodes unless `decoding.beamSize` says otherwise (whisper_streaming's too). */
 export const LIVE_BEAM_SIZE = 5;
+/**
+ * Live decodes stop a beam that says a phrase four times in a row (patch loop-stop): the
+ * transcriber cuts such a loop at its first occurrence anyway (./repetition.ts cuts at three,
+ * in words), and with beam search a looping beam held up the whole decode, 4 s on a 1.5-s
+ * buffer (docs/live.md).
+ */
+export const LIVE_LOOP_REPEATS = 4;
 
 const DECODING_KEYS: readonly (keyof LiveDecodingOptions)[] = [
   'beamSize',
+  'loopRepeats',
   'bestOf',
   'temperature',
   'temperatureIncrement',
@@ -130,7 +138,7 @@ export function checkLiveOptions(input: unknown, english: boolean): CheckedLiveO
     // Beam search unless the caller says otherwise: on the five-minute set it took 5 points of
     // WER off LocalAgreement's commits (two greedy decodes of a partial sentence agree on the
     // same mistake far more often) and 3 off the utterance policy (docs/live.md).
-    decoding: { beamSize: LIVE_BEAM_SIZE, ...(decoding as LiveDecodingOptions) },
+    decoding: { beamSize: LIVE_BEAM_SIZE, loopRepeats: LIVE_LOOP_REPEATS, ...(decoding as LiveDecodingOptions) },
     signal: checked.signal,
   };
 }

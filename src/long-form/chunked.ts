@@ -100,6 +100,7 @@ export async function transcribeInChunks(ctx: LongFormContext, options: ChunkedO
       segments,
       language,
       encoderRuns: results.reduce((n, r) => n + (r?.encoderRuns ?? 0), 0),
+      decodedTokens: results.reduce((n, r) => n + (r?.decodedTokens ?? 0), 0),
       totalMs: results.reduce((n, r) => n + (r?.totalMs ?? 0), 0),
       ...(speculative && { speculative }),
     },

@@ -41,6 +41,7 @@ export async function transcribeInWindows(ctx: LongFormContext, options: SmartWi
   let decodedBefore = false;
   let language: string | null = null;
   let encoderRuns = 0;
+  let decodedTokens = 0;
   let totalMs = 0;
   let speculative: NativeSpeculativeStats | undefined;
   const total = planned.reduce((sum, w) => sum + (w.end - w.start), 0);
@@ -65,6 +66,7 @@ export async function transcribeInWindows(ctx: LongFormContext, options: SmartWi
       const result = await ctx.run(sampleRange(ctx, window.start, window.end), params);
       decodedBefore = true;
       encoderRuns += result.encoderRuns;
+      decodedTokens += result.decodedTokens;
       totalMs += result.totalMs;
       speculative = addSpeculativeStats(speculative, result.speculative);
       if (language === null && ctx.params.language === 'auto') language = result.language;
@@ -75,7 +77,7 @@ export async function transcribeInWindows(ctx: LongFormContext, options: SmartWi
     done += window.end - window.start;
     ctx.emit({ type: 'progress', percent: total > 0 ? Math.floor((100 * done) / total) : 100 });
   }
-  return { result: { segments, language, encoderRuns, totalMs, ...(speculative && { speculative }) }, windows };
+  return { result: { segments, language, encoderRuns, decodedTokens, totalMs, ...(speculative && { speculative }) }, windows };
 }
 
 /**

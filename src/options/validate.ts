@@ -129,7 +129,13 @@ export function validateTranscribeOptions(options: unknown, extraKeys: readonly 
   if (checked.chunkLength !== undefined && checked.chunkStride !== undefined && checked.chunkLength - 2 * checked.chunkStride <= 0) {
     throw new InvalidOptionError(`transcribe option 'chunkStride' (${checked.chunkStride} s on each side) must leave room in a ${checked.chunkLength}-s chunk: less than ${checked.chunkLength / 2} s`);
   }
+  if (checked.loopRepeats === 1) {
+    throw new InvalidOptionError("transcribe option 'loopRepeats' must be 0 (off) or at least 2: every phrase is said once, so 1 would stop every decoder at its first token");
+  }
   if (checked.assistantModel !== undefined) {
+    if ((checked.loopRepeats ?? 0) > 0) {
+      throw new InvalidOptionError("transcribe option 'assistantModel' cannot be combined with 'loopRepeats': speculative decoding is checked to give exactly the main model's tokens, and a decoder stopped mid-draft is not; drop one of the two");
+    }
     // A draft is checked against one greedy continuation.
     if ((checked.beamSize ?? 1) > 1) {
       throw new InvalidOptionError(`transcribe option 'assistantModel' needs greedy decoding: speculative decoding checks drafts against the single most likely token, which beam search (beamSize ${checked.beamSize}) does not follow; drop one of the two`);

@@ -98,6 +98,7 @@ export interface LiveOptions {
 export type LiveDecodingOptions = Pick<
   TranscribeOptions,
   | 'beamSize'
+  | 'loopRepeats'
   | 'bestOf'
   | 'temperature'
   | 'temperatureIncrement'

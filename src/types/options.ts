@@ -85,6 +85,15 @@ export interface TranscribeOptions {
    */
   beamSize?: number;
   /**
+   * Stops a decoder (a beam, or a sample of the temperature fallback) whose text ends with
+   * a phrase of 1 to 8 tokens said this many times in a row ("his life of his life of his
+   * life of ..."), and counts it as failed: the verdict whisper.cpp gives a decoder that
+   * loops to the 220-token limit, reached 200 tokens sooner. A phrase really said that often
+   * is lost with it, so it is off by default. `0` (off) or 2 to 100. Default `0` (live
+   * sessions: `4`).
+   */
+  loopRepeats?: number;
+  /**
    * Candidates sampled per temperature step when `temperature > 0`, also when beam search
    * falls back to sampling. Default `5`.
    */

@@ -62,6 +62,12 @@ export interface TranscriptTimings {
   realTimeFactor: number;
   /** How many 30-s windows went through the encoder. */
   encoderRuns: number;
+  /**
+   * Tokens the decoder computed, prompts excluded: every beam, every attempt of the
+   * temperature fallback, the drafts a speculative decode checked. Beam search computes
+   * about `beamSize` for each token of text, and more where beams loop (`loopRepeats`).
+   */
+  decodedTokens: number;
 }
 
 /** Which long-form algorithm produced a transcript, and why (option `longForm`). */
