@@ -95,6 +95,9 @@ describe('LocalAgreement-2', () => {
 test('cutRepetition keeps the first occurrence of a loop and drops the rest', () => {
   expect(texts(cutRepetition(words('Farima, Farima, Farima, Farima, Farima,')))).toBe('Farima,');
   expect(texts(cutRepetition(words('I said fire and fire and fire and fire and')))).toBe('I said fire and');
+  const long = 'and I find that we have come to nedicated';
+  expect(texts(cutRepetition(words(`${long} ${long} ${long} and I find`)))).toBe(long);
+  expect(texts(cutRepetition(words(`${long} ${long} but then`)))).toBe(`${long} ${long} but then`);
   expect(texts(cutRepetition(words('that that nation might live')))).toBe('that that nation might live');
   expect(texts(cutRepetition(words('by the people for the people')))).toBe('by the people for the people');
 });

@@ -7,8 +7,12 @@
 import type { LiveWord } from '../types/live';
 import { normalizeWord } from './local-agreement';
 
-/** Longest repeated phrase looked for, in words. */
-const MAX_PHRASE = 4;
+/**
+ * Longest repeated phrase looked for, in words. Loops of long phrases happen too ("and I find
+ * that we have come to nedicated" three times, committed by agreement in a wall-clock run),
+ * and nobody says a phrase of that length three times in a row.
+ */
+const MAX_PHRASE = 12;
 /** Occurrences in a row that make a loop (a phrase said twice is ordinary speech). */
 const LOOP_OCCURRENCES = 3;
 

@@ -84,7 +84,9 @@ export interface LiveOptions {
    * Unlike `transcribe()`, live decodes use beam search (`beamSize: 5`) unless this says
    * otherwise: two greedy decodes of a partial sentence agree on the same mistake far more
    * often (docs/live.md: 5 WER points with `'agreement'`, 3 with `'utterance'`);
-   * `{ beamSize: 1 }` decodes greedily. The temperature fallback stays on (it is what
+   * `{ beamSize: 1 }` decodes greedily. A search whose beams all repeat a phrase four
+   * times stops there (`loopRepeats: 4`; `0` lets it run to the token limit, as
+   * `transcribe()` does). The temperature fallback stays on (it is what
    * stops Whisper's loops), except on buffers under 2 s, which commit nothing by agreement
    * and where it cost time without a measured gain (docs/live.md); setting
    * `temperatureIncrement` here applies that value to every decode.
