@@ -91,7 +91,7 @@ export interface NativeTranscribeParams {
   /** Sampler seed of each whisper_full call (patch sampler-seed). */
   seed?: number;
   beamSize?: number;
-  /** Repetitions of a phrase (1-8 tokens) that fail a decoder; 0: none (patch loop-stop). */
+  /** Repetitions of a phrase (1-8 tokens) that end a search whose decoders all loop; 0: off (patch loop-stop). */
   loopRepeats?: number;
   vad?: boolean;
   vadModel?: string;

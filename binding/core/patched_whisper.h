@@ -33,8 +33,9 @@ void whisper_napi_set_sampler_seed(whisper_state* state, uint32_t seed);
 // on the text decoded before it in that call (default true, as upstream).
 void whisper_napi_set_window_context(whisper_state* state, bool enabled);
 
-// patch loop-stop: a decoder whose text ends with a phrase of 1 to 8 tokens said `repeats`
-// times in a row fails there, not at the 220-token limit (0: off, as upstream).
+// patch loop-stop: when every decoder still going ends its text with a phrase of 1 to 8
+// tokens said `repeats` times in a row, they fail there, not at the 220-token limit (0: off,
+// as upstream).
 void whisper_napi_set_loop_repeats(whisper_state* state, int repeats);
 // Tokens the decoder has computed on the state so far, prompts excluded.
 int whisper_napi_decoded_tokens(whisper_state* state);

@@ -29,7 +29,7 @@ class TranscribeParams {
   // Whether each window is conditioned on the text decoded before it in this job (patch
   // independent-windows); false for the noContext option.
   bool window_context() const { return window_context_; }
-  // Repetitions of a phrase that fail a decoder (patch loop-stop); 0 for none.
+  // Repetitions of a phrase that end a search whose decoders all loop (patch loop-stop); 0: off.
   int loop_repeats() const { return loop_repeats_; }
   // Text tokens of the previous window, for the decoder's context (src/long-form/).
   const std::vector<whisper_token>& prompt_tokens() const { return prompt_tokens_; }

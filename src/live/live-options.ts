@@ -25,10 +25,9 @@ export interface CheckedLiveOptions {
 /** Beam width of live decodes unless `decoding.beamSize` says otherwise (whisper_streaming's too). */
 export const LIVE_BEAM_SIZE = 5;
 /**
- * Live decodes stop a beam that says a phrase four times in a row (patch loop-stop): the
- * transcriber cuts such a loop at its first occurrence anyway (./repetition.ts cuts at three,
- * in words), and with beam search a looping beam held up the whole decode, 4 s on a 1.5-s
- * buffer (docs/live.md).
+ * Live decodes stop a beam search once every beam still going has said a phrase four times
+ * in a row (patch loop-stop): whisper.cpp would fail those beams at its token limit anyway,
+ * and meanwhile they held up the whole decode, 5 s for a 1.5-s buffer (docs/live.md).
  */
 export const LIVE_LOOP_REPEATS = 4;
 

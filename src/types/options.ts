@@ -85,12 +85,13 @@ export interface TranscribeOptions {
    */
   beamSize?: number;
   /**
-   * Stops a decoder (a beam, or a sample of the temperature fallback) whose text ends with
-   * a phrase of 1 to 8 tokens said this many times in a row ("his life of his life of his
-   * life of ..."), and counts it as failed: the verdict whisper.cpp gives a decoder that
-   * loops to the 220-token limit, reached 200 tokens sooner. A phrase really said that often
-   * is lost with it, so it is off by default. `0` (off) or 2 to 100. Default `0` (live
-   * sessions: `4`).
+   * Ends a search once every decoder still going (the beams, or the samples of the
+   * temperature fallback) ends its text with a phrase of 1 to 8 tokens said this many times
+   * in a row ("his life of his life of his life of ..."): they fail there, the verdict
+   * whisper.cpp gives decoders that loop to its 220-token limit, reached 200 tokens sooner.
+   * While any decoder is not looping nothing changes, so the text stays the same unless all
+   * of them really said a phrase that often (then it is lost); off by default. `0` (off) or
+   * 2 to 100. Default `0` (live sessions: `4`).
    */
   loopRepeats?: number;
   /**
