@@ -93,6 +93,8 @@ export interface NativeTranscribeParams {
   beamSize?: number;
   /** Repetitions of a phrase (1-8 tokens) that end a search whose decoders all loop; 0: off (patch loop-stop). */
   loopRepeats?: number;
+  /** The decoder's attention by the CPU backend's grouped kernel (patch grouped-decoder-attention). */
+  groupedAttention?: boolean;
   vad?: boolean;
   vadModel?: string;
   vadThreshold?: number;
@@ -250,4 +252,10 @@ export interface NativeAddon {
   };
   /** whisper.cpp's quantizer on the thread pool (binding/model/quantize_worker.h). */
   quantizeModel(input: string, output: string, type: string): Promise<void>;
+  /**
+   * For the tests: flash attention on seeded random decoder-shaped inputs, by ggml's kernel
+   * and by patch grouped-decoder-attention's, each against F64 (binding/diagnostics/
+   * attention_check.h). Synchronous; about 0.1 s.
+   */
+  checkGroupedAttention(): { rows: number; keys: number; masked: boolean; upstreamError: number; groupedError: number; scale: number }[];
 }

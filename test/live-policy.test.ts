@@ -6,7 +6,7 @@
 import { InvalidAudioError } from '../src';
 import { Endpointer } from '../src/live/endpointer';
 import { HeldAudio } from '../src/live/held-audio';
-import { checkLiveOptions, LIVE_BEAM_SIZE, LIVE_LOOP_REPEATS } from '../src/live/live-options';
+import { checkLiveOptions, LIVE_BEAM_SIZE, LIVE_GROUPED_ATTENTION, LIVE_LOOP_REPEATS } from '../src/live/live-options';
 import { LocalAgreement } from '../src/live/local-agreement';
 import { PushedAudio, StreamResampler } from '../src/live/pushed-audio';
 import { cutRepetition } from '../src/live/repetition';
@@ -187,13 +187,14 @@ test('HeldAudio keeps a contiguous, bounded stretch of the stream and finds quie
   expect(held.start).toBe(10);
 });
 
-test('defaults: LocalAgreement-2 on 5-beam decodes that stop looping beams, 1-s chunks; the caller can decode greedily or commit per utterance', () => {
+test('defaults: LocalAgreement-2 on 5-beam decodes that stop looping beams, with the grouped attention kernel, 1-s chunks; the caller can decode greedily or commit per utterance', () => {
   const defaults = checkLiveOptions(undefined, true);
   expect(defaults).toMatchObject({ commit: 'agreement', chunkSeconds: 1, endpointSilenceMs: 600, maxBufferSeconds: 25, audioContext: 'full', promptCommitted: true });
   expect(LIVE_BEAM_SIZE).toBe(5);
   expect(LIVE_LOOP_REPEATS).toBe(4);
-  expect(defaults.decoding).toEqual({ beamSize: 5, loopRepeats: 4 });
-  expect(checkLiveOptions({ decoding: { beamSize: 1, suppressBlank: false } }, true).decoding).toEqual({ beamSize: 1, loopRepeats: 4, suppressBlank: false });
-  expect(checkLiveOptions({ decoding: { loopRepeats: 0 } }, true).decoding).toEqual({ beamSize: 5, loopRepeats: 0 });
+  expect(LIVE_GROUPED_ATTENTION).toBe(true);
+  expect(defaults.decoding).toEqual({ beamSize: 5, loopRepeats: 4, groupedAttention: true });
+  expect(checkLiveOptions({ decoding: { beamSize: 1, suppressBlank: false } }, true).decoding).toEqual({ beamSize: 1, loopRepeats: 4, groupedAttention: true, suppressBlank: false });
+  expect(checkLiveOptions({ decoding: { loopRepeats: 0, groupedAttention: false } }, true).decoding).toEqual({ beamSize: 5, loopRepeats: 0, groupedAttention: false });
   expect(checkLiveOptions({ commit: 'utterance' }, true).commit).toBe('utterance');
 });

@@ -6,6 +6,7 @@
 #include "model/quantize_worker.h"
 #include "audio/speech_analysis_worker.h"
 #include "audio/staged_audio.h"
+#include "diagnostics/attention_check.h"
 #include "ggml-backend.h"
 #include "whisper.h"
 
@@ -28,6 +29,7 @@ WhisperAddon::WhisperAddon(Napi::Env env, Napi::Object exports) {
   exports.Set("whisperCppVersion", Napi::String::New(env, whisper_version()));
   exports.Set("quantizeModel", Napi::Function::New(env, QuantizeModel, "quantizeModel"));
   exports.Set("analyzeSpeech", Napi::Function::New(env, AnalyzeSpeech, "analyzeSpeech"));
+  exports.Set("checkGroupedAttention", Napi::Function::New(env, CheckGroupedAttention, "checkGroupedAttention"));
 }
 
 bool WhisperAddon::IsStagedAudio(const Napi::Value& value) const {

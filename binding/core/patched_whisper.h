@@ -37,5 +37,9 @@ void whisper_napi_set_window_context(whisper_state* state, bool enabled);
 // tokens said `repeats` times in a row, they fail there, not at the 220-token limit (0: off,
 // as upstream).
 void whisper_napi_set_loop_repeats(whisper_state* state, int repeats);
+// patch grouped-decoder-attention: whether the decoder's attention is computed by the CPU
+// backend's grouped kernel (each head's beams together, F32 accumulation: faster beam search
+// on the CPU, results that differ from upstream's in the last bits). Default false.
+void whisper_napi_set_grouped_attention(whisper_state* state, bool enabled);
 // Tokens the decoder has computed on the state so far, prompts excluded.
 int whisper_napi_decoded_tokens(whisper_state* state);

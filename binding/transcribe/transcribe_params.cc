@@ -123,6 +123,7 @@ TranscribeParams TranscribeParams::FromJs(const Napi::Object& options) {
   read.Uint32("seed", p.seed_);
   read.Bool("windowContext", p.window_context_);
   read.Int("loopRepeats", p.loop_repeats_);
+  read.Bool("groupedAttention", p.grouped_attention_);
   read.Int("beamSize", w.beam_search.beam_size);
   read.Bool("tokenDetails", p.token_details_);
   read.Bool("vad", w.vad);

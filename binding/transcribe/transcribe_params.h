@@ -31,6 +31,9 @@ class TranscribeParams {
   bool window_context() const { return window_context_; }
   // Repetitions of a phrase that end a search whose decoders all loop (patch loop-stop); 0: off.
   int loop_repeats() const { return loop_repeats_; }
+  // Whether the decoder's attention uses the CPU backend's grouped kernel (patch
+  // grouped-decoder-attention): faster beam search, last bits not upstream's.
+  bool grouped_attention() const { return grouped_attention_; }
   // Text tokens of the previous window, for the decoder's context (src/long-form/).
   const std::vector<whisper_token>& prompt_tokens() const { return prompt_tokens_; }
   // Voice activity detection with whisper.cpp's Silero VAD, and its model file.
@@ -56,6 +59,7 @@ class TranscribeParams {
   uint32_t seed_ = 0;
   bool window_context_ = true;
   int loop_repeats_ = 0;
+  bool grouped_attention_ = false;
 };
 
 }  // namespace whisper_napi

@@ -63,6 +63,7 @@ void TranscribeWorker::Run() {
   whisper_napi_set_sampler_seed(state.get(), params_.seed());
   whisper_napi_set_window_context(state.get(), params_.window_context());
   whisper_napi_set_loop_repeats(state.get(), params_.loop_repeats());
+  whisper_napi_set_grouped_attention(state.get(), params_.grouped_attention());
   whisper_full_params wparams = params_.ToWhisper();
   // whisper.cpp calls this before each encoder and decoder pass, on this thread.
   wparams.abort_callback = [](void* self) {
@@ -105,6 +106,8 @@ void TranscribeWorker::Run() {
   if (assistant_) {
     WhisperStatePtr assistant_state = assistant_->model->AcquireState();
     if (!assistant_state) throw NativeError(ErrorCode::OutOfMemory, "whisper.cpp could not allocate a decoding state for the assistant model");
+    // A pooled state keeps the last job's setting: drafts are computed as upstream computes them.
+    whisper_napi_set_grouped_attention(assistant_state.get(), false);
     drafter = std::make_unique<SpeculativeDrafter>(assistant_->model, std::move(assistant_state), assistant_->share_encoder,
                                                    wparams.n_threads, wparams.abort_callback, this);
     drafter->Attach(model_->context(), state.get());

@@ -55,6 +55,7 @@ export const TRANSCRIBE_OPTIONS = {
   translate: { kind: 'boolean', default: false, native: 'translate' },
   beamSize: { kind: 'integer', min: 1, max: MAX_DECODERS, default: 1, native: 'beamSize', mapped: true },
   loopRepeats: { kind: 'integer', min: 0, max: 100, default: 0, native: 'loopRepeats' },
+  groupedAttention: { kind: 'boolean', default: false, native: 'groupedAttention' },
   // whisper.cpp's beam-search defaults leave best_of at -1, which its fallback then uses:
   // always sent.
   bestOf: { kind: 'integer', min: 1, max: MAX_DECODERS, default: 5, native: 'bestOf' },

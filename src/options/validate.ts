@@ -133,6 +133,9 @@ export function validateTranscribeOptions(options: unknown, extraKeys: readonly 
     throw new InvalidOptionError("transcribe option 'loopRepeats' must be 0 (off) or at least 2: every phrase is said once, so 1 would stop every decoder at its first token");
   }
   if (checked.assistantModel !== undefined) {
+    if (checked.groupedAttention === true) {
+      throw new InvalidOptionError("transcribe option 'assistantModel' cannot be combined with 'groupedAttention': speculative decoding is checked to give exactly the main model's tokens, computed by one kernel for drafts and checks alike; drop one of the two");
+    }
     if ((checked.loopRepeats ?? 0) > 0) {
       throw new InvalidOptionError("transcribe option 'assistantModel' cannot be combined with 'loopRepeats': speculative decoding is checked to give exactly the main model's tokens, and a decoder stopped mid-draft is not; drop one of the two");
     }

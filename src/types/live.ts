@@ -101,6 +101,7 @@ export type LiveDecodingOptions = Pick<
   TranscribeOptions,
   | 'beamSize'
   | 'loopRepeats'
+  | 'groupedAttention'
   | 'bestOf'
   | 'temperature'
   | 'temperatureIncrement'
