@@ -39,7 +39,8 @@ void whisper_napi_set_window_context(whisper_state* state, bool enabled);
 void whisper_napi_set_loop_repeats(whisper_state* state, int repeats);
 // patch grouped-decoder-attention: whether the decoder's attention is computed by the CPU
 // backend's grouped kernel (each head's beams together, F32 accumulation: faster beam search
-// on the CPU, results that differ from upstream's in the last bits). Default false.
+// on the CPU; exact to F32 where upstream's F16 sums are off by 1-2 %, so results differ
+// from upstream's). Default false.
 void whisper_napi_set_grouped_attention(whisper_state* state, bool enabled);
 // Tokens the decoder has computed on the state so far, prompts excluded.
 int whisper_napi_decoded_tokens(whisper_state* state);

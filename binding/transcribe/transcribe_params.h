@@ -32,7 +32,7 @@ class TranscribeParams {
   // Repetitions of a phrase that end a search whose decoders all loop (patch loop-stop); 0: off.
   int loop_repeats() const { return loop_repeats_; }
   // Whether the decoder's attention uses the CPU backend's grouped kernel (patch
-  // grouped-decoder-attention): faster beam search, last bits not upstream's.
+  // grouped-decoder-attention): faster beam search, results not bit-identical to upstream's.
   bool grouped_attention() const { return grouped_attention_; }
   // Text tokens of the previous window, for the decoder's context (src/long-form/).
   const std::vector<whisper_token>& prompt_tokens() const { return prompt_tokens_; }
