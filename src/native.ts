@@ -253,9 +253,9 @@ export interface NativeAddon {
   /** whisper.cpp's quantizer on the thread pool (binding/model/quantize_worker.h). */
   quantizeModel(input: string, output: string, type: string): Promise<void>;
   /**
-   * For the tests: flash attention on seeded random decoder-shaped inputs, by ggml's kernel
-   * and by patch grouped-decoder-attention's, each against F64 (binding/diagnostics/
-   * attention_check.h). Synchronous; about 0.1 s.
+   * For the tests: flash attention on seeded random decoder- and encoder-shaped inputs, by
+   * ggml's kernels and by patch grouped-decoder-attention's, each against F64
+   * (binding/diagnostics/attention_check.h). Synchronous; about a second.
    */
-  checkGroupedAttention(): { rows: number; keys: number; masked: boolean; upstreamError: number; groupedError: number; scale: number }[];
+  checkAttentionKernels(): { rows: number; keys: number; masked: boolean; upstreamError: number; groupedError: number; scale: number }[];
 }

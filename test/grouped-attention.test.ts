@@ -4,7 +4,8 @@
  * kernel itself is checked against an F64 computation of the same inputs (a native
  * self-check, binding/diagnostics/attention_check.h), in every shape whisper.cpp gives it:
  * beams against the encoder's frames, one row (greedy, whose keys are split among the
- * threads), a prompt's rows, masked self-attention. The decodes then run through it on a
+ * threads), a prompt's rows, masked self-attention; and so is ggml's tiled kernel for
+ * encoder-sized queries (patch fa-tiled-kv-once). The decodes then run through it on a
  * generated model anywhere, and on real tiny.en with the real tier (SKIPPED, loudly,
  * without it).
  */
@@ -22,18 +23,38 @@ if (!tiny) {
   warnSkipped(['SKIPPED: grouped attention on real weights. No real tier with tiny.en: run node scripts/prepare-real-tier.js.']);
 }
 
-test('the grouped kernel gives the F64 result to F32 precision in every shape the decoder gives it', () => {
-  const cases = native().checkGroupedAttention();
-  expect(cases.map((c) => `${c.rows}x${c.keys}${c.masked ? ' masked' : ''}`)).toEqual(['5x1500', '1x1500', '24x1500', '5x40 masked']);
-  for (const c of cases) {
+describe('the CPU attention kernels against F64 (a native self-check)', () => {
+  const cases = native().checkAttentionKernels();
+  const label = (c: (typeof cases)[number]) => `${c.rows}x${c.keys}${c.masked ? ' masked' : ''}`;
+  const report = (c: (typeof cases)[number], kernels: string) =>
     // eslint-disable-next-line no-console
-    console.log(`attention ${c.rows} rows x ${c.keys} keys${c.masked ? ', masked' : ''}: largest error ${c.groupedError.toExponential(2)} grouped, ${c.upstreamError.toExponential(2)} ggml's kernel (values up to ${c.scale.toFixed(2)})`);
-    expect(c.scale).toBeGreaterThan(0.1);
-    // F32 sums of up to 1500 terms: a few units in the 6th digit. An F16 accumulator's error is
-    // 1e-3 and more (ggml's kernel, which the test reports but does not bound).
-    expect(c.groupedError).toBeLessThan(1e-4 * c.scale);
-    expect(Number.isFinite(c.upstreamError)).toBe(true);
-  }
+    console.log(`attention ${c.rows} rows x ${c.keys} keys${c.masked ? ', masked' : ''}: largest error ${kernels} (values up to ${c.scale.toFixed(2)})`);
+
+  test('the cases: the decoder\'s shapes, then the tiled kernel\'s', () => {
+    expect(cases.map(label)).toEqual(['5x1500', '1x1500', '24x1500', '5x40 masked', '256x1500', '100x1000 masked', '64x4160']);
+  });
+
+  test('the grouped kernel gives the F64 result to F32 precision in every shape the decoder gives it', () => {
+    for (const c of cases.filter((c) => c.rows < 64)) {
+      report(c, `${c.groupedError.toExponential(2)} grouped, ${c.upstreamError.toExponential(2)} ggml's kernel`);
+      expect(c.scale).toBeGreaterThan(0.1);
+      // F32 sums of up to 1500 terms: a few units in the 6th digit. An F16 accumulator's error is
+      // 1e-3 and more (ggml's kernel, which the test reports but does not bound).
+      expect(c.groupedError).toBeLessThan(1e-4 * c.scale);
+      expect(Number.isFinite(c.upstreamError)).toBe(true);
+    }
+  });
+
+  test('the tiled kernel (64 rows or more, patch fa-tiled-kv-once) does too, its K and V kept converted or not', () => {
+    // 64 rows or more take the tiled kernel, marked or not: both runs are it. A tile taken
+    // from the wrong head or position of the kept copy would be off by the values' size.
+    for (const c of cases.filter((c) => c.rows >= 64)) {
+      report(c, `${c.upstreamError.toExponential(2)} (tiled)`);
+      expect(c.scale).toBeGreaterThan(0.1);
+      expect(c.upstreamError).toBeLessThan(1e-4 * c.scale);
+      expect(c.groupedError).toBe(c.upstreamError);
+    }
+  });
 });
 
 describe('groupedAttention on a generated model', () => {

@@ -29,7 +29,7 @@ WhisperAddon::WhisperAddon(Napi::Env env, Napi::Object exports) {
   exports.Set("whisperCppVersion", Napi::String::New(env, whisper_version()));
   exports.Set("quantizeModel", Napi::Function::New(env, QuantizeModel, "quantizeModel"));
   exports.Set("analyzeSpeech", Napi::Function::New(env, AnalyzeSpeech, "analyzeSpeech"));
-  exports.Set("checkGroupedAttention", Napi::Function::New(env, CheckGroupedAttention, "checkGroupedAttention"));
+  exports.Set("checkAttentionKernels", Napi::Function::New(env, CheckAttentionKernels, "checkAttentionKernels"));
 }
 
 bool WhisperAddon::IsStagedAudio(const Napi::Value& value) const {

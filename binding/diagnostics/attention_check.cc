@@ -69,7 +69,7 @@ Result RunCase(ggml_backend_t backend, const Case& c, std::mt19937& rng) {
 
   ggml_init_params params = {16 * ggml_tensor_overhead() + ggml_graph_overhead(), nullptr, true};
   std::unique_ptr<ggml_context, GgmlContextDeleter> ctx(ggml_init(params));
-  if (!ctx) throw NativeError(ErrorCode::OutOfMemory, "checkGroupedAttention: ggml_init failed");
+  if (!ctx) throw NativeError(ErrorCode::OutOfMemory, "checkAttentionKernels: ggml_init failed");
   ggml_tensor* tq = ggml_new_tensor_3d(ctx.get(), GGML_TYPE_F32, kHeadDim, c.rows, kHeads);
   ggml_tensor* tk = ggml_new_tensor_2d(ctx.get(), GGML_TYPE_F16, state, c.keys);
   ggml_tensor* tv = ggml_new_tensor_2d(ctx.get(), GGML_TYPE_F16, state, c.keys);
@@ -80,7 +80,7 @@ Result RunCase(ggml_backend_t backend, const Case& c, std::mt19937& rng) {
   ggml_cgraph* graph = ggml_new_graph(ctx.get());
   ggml_build_forward_expand(graph, out);
   std::unique_ptr<ggml_backend_buffer, BufferDeleter> buffer(ggml_backend_alloc_ctx_tensors(ctx.get(), backend));
-  if (!buffer) throw NativeError(ErrorCode::OutOfMemory, "checkGroupedAttention: could not allocate the tensors");
+  if (!buffer) throw NativeError(ErrorCode::OutOfMemory, "checkAttentionKernels: could not allocate the tensors");
 
   ggml_backend_tensor_set(tq, q.data(), 0, ggml_nbytes(tq));
   std::vector<ggml_fp16_t> half(state * c.keys);
@@ -98,7 +98,7 @@ Result RunCase(ggml_backend_t backend, const Case& c, std::mt19937& rng) {
   const auto compute = [&](bool grouped) {
     out->op_params[6] = grouped ? kGroupedMark : 0;
     if (ggml_backend_graph_compute(backend, graph) != GGML_STATUS_SUCCESS) {
-      throw NativeError(ErrorCode::Native, "checkGroupedAttention: the graph failed to compute");
+      throw NativeError(ErrorCode::Native, "checkAttentionKernels: the graph failed to compute");
     }
     std::vector<float> result(ggml_nelements(out));
     ggml_backend_tensor_get(out, result.data(), 0, ggml_nbytes(out));
@@ -140,14 +140,14 @@ Result RunCase(ggml_backend_t backend, const Case& c, std::mt19937& rng) {
 
 }  // namespace
 
-Napi::Value CheckGroupedAttention(const Napi::CallbackInfo& info) {
+Napi::Value CheckAttentionKernels(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   std::vector<std::pair<Case, Result>> results;
   const std::optional<NativeError> error = CatchNativeErrors("attention check", [&] {
     ggml_backend_dev_t cpu = ggml_backend_dev_by_type(GGML_BACKEND_DEVICE_TYPE_CPU);
-    if (!cpu) throw NativeError(ErrorCode::Native, "checkGroupedAttention: no CPU backend is registered");
+    if (!cpu) throw NativeError(ErrorCode::Native, "checkAttentionKernels: no CPU backend is registered");
     std::unique_ptr<ggml_backend, BackendDeleter> backend(ggml_backend_dev_init(cpu, nullptr));
-    if (!backend) throw NativeError(ErrorCode::Native, "checkGroupedAttention: the CPU backend did not start");
+    if (!backend) throw NativeError(ErrorCode::Native, "checkAttentionKernels: the CPU backend did not start");
     ggml_backend_reg_t reg = ggml_backend_dev_backend_reg(cpu);
     auto set_threads = reinterpret_cast<ggml_backend_set_n_threads_t>(ggml_backend_reg_get_proc_address(reg, "ggml_backend_set_n_threads"));
     if (set_threads) set_threads(backend.get(), kThreads);
@@ -157,6 +157,10 @@ Napi::Value CheckGroupedAttention(const Napi::CallbackInfo& info) {
         {1, 1500, false},  // greedy: one row, keys split among the threads
         {24, 1500, false}, // a prompt's rows
         {5, 40, true},     // self-attention of 5 beams, masked
+        // The tiled kernel (64 rows or more), with or without the mark:
+        {256, 1500, false}, // an encoder's rows: K and V converted once a head and thread, a chunk across two heads
+        {100, 1000, true},  // masked, partial tiles of rows and keys
+        {64, 4160, false},  // more keys than GGML_NAPI_FA_KV_ONCE_MAX: tiles converted each time
     };
     std::mt19937 rng(20261207);
     for (const Case& c : cases) results.emplace_back(c, RunCase(backend.get(), c, rng));
