@@ -4,7 +4,8 @@
  * stream each decode heard and answers with the words a script places there. That makes
  * the commit policy's behaviour around Whisper's failures exact and repeatable: here, a
  * hypothesis that Whisper ends early (LocalAgreement.fellShort) must not lose the words
- * after it.
+ * after it, and one that says the prompt again (./src/live/implausible.ts) must not become
+ * final.
  */
 import type { TranscribeOptions } from '../src';
 import { checkLiveOptions } from '../src/live/live-options';
@@ -55,10 +56,16 @@ function script(text: string, start: number): ScriptWord[] {
 /**
  * A decoder that says the script's words that end inside the audio it heard (times
  * relative to its start, as Whisper's are), except that `stopEarly(call, heard)` can end a
- * hypothesis at a stream time, as Whisper sometimes does on long buffers.
+ * hypothesis at a stream time, as Whisper sometimes does on long buffers, and
+ * `echo(from, to)` can make it say its prompt instead, as Whisper sometimes does on short
+ * ones.
  */
-function scriptedDecoder(words: ScriptWord[], stopEarly: (call: number, from: number, to: number) => number | undefined) {
-  const calls: { from: number; to: number; said: string; temperatureIncrement: number | undefined }[] = [];
+function scriptedDecoder(
+  words: ScriptWord[],
+  stopEarly: (call: number, from: number, to: number) => number | undefined,
+  echo: (from: number, to: number) => boolean = () => false,
+) {
+  const calls: { from: number; to: number; said: string; prompt: string | undefined; temperatureIncrement: number | undefined }[] = [];
   return {
     calls,
     info: { multilingual: false },
@@ -67,8 +74,12 @@ function scriptedDecoder(words: ScriptWord[], stopEarly: (call: number, from: nu
       const from = decodeIndex(audio[0]!) / RATE;
       const to = from + audio.length / RATE;
       const stop = stopEarly(calls.length, from, to) ?? to;
-      const said = words.filter((w) => w.end - 0.5 >= from - 0.01 && w.end <= Math.min(to, stop));
-      calls.push({ from, to, said: said.map((w) => w.text).join(' '), temperatureIncrement: options.temperatureIncrement });
+      const prompt = options.initialPrompt;
+      const said =
+        prompt !== undefined && echo(from, to)
+          ? prompt.split(' ').map((text, i, all) => ({ text, end: from + ((i + 1) * (to - from)) / all.length + 0.5 }))
+          : words.filter((w) => w.end - 0.5 >= from - 0.01 && w.end <= Math.min(to, stop));
+      calls.push({ from, to, said: said.map((w) => w.text).join(' '), prompt, temperatureIncrement: options.temperatureIncrement });
       const tokens = said.map((w) => ({ id: 100, text: ` ${w.text}`, probability: 0.9, logProbability: -0.1, start: w.end - 0.5 - from, end: w.end - from }));
       const text = said.map((w) => w.text).join(' ');
       return { text, segments: [{ start: 0, end: to - from, text, noSpeechProbability: 0, tokens }] } as unknown as Transcript;
@@ -152,4 +163,22 @@ test('buffers under 2 s are decoded without the temperature fallback, unless the
     expect(new Set(shortCalls.map((c) => c.temperatureIncrement))).toEqual(new Set([short]));
     expect(new Set(longCalls.map((c) => c.temperatureIncrement))).toEqual(new Set([long]));
   }
+});
+
+test('a decode that says its prompt again is decoded once more without it: the echo never becomes final', async () => {
+  // Two utterances; every decode of the second one's first 3 s (the committed first
+  // sentence as its prompt) says that prompt instead, as base did on 2 s of the five-minute
+  // set. Such hypotheses agree with each other, and would become final.
+  const first = script('four score and seven years ago our fathers brought forth on this continent a new nation', 1);
+  const second = script('now we are engaged in a great civil war testing whether that nation can long endure', 12);
+  const decoder = scriptedDecoder([...first, ...second], () => undefined, (from, to) => from >= 10 && to - from <= 3);
+  const live = new LiveTranscriber(decoder, checkLiveOptions({ chunkSeconds: 1 }, true));
+  await pushBySecond(live, stream(24, 1, 9.5).map((x, k) => (k >= 12 * RATE && k < 20.5 * RATE ? encode(k, true) : x)));
+  const result = await live.end();
+  const text = (ws: ScriptWord[]) => ws.map((w) => w.text).join(' ');
+  expect(result.text).toBe(`${text(first)} ${text(second)}`);
+  // It happened: decodes said the prompt, and the same audio was decoded again without one.
+  const echoes = decoder.calls.filter((c) => c.prompt !== undefined && c.said === c.prompt);
+  expect(echoes.length).toBeGreaterThanOrEqual(2);
+  for (const e of echoes) expect(decoder.calls.some((c) => c.from === e.from && c.to === e.to && c.prompt === undefined)).toBe(true);
 });

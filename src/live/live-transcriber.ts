@@ -10,7 +10,9 @@
  * trimmed after a committed word that ends a sentence. A silence of `endpointSilenceMs`
  * ends the utterance: its remaining words become final from one more decode (or the last
  * one, when it already covered the silence), and the buffer restarts. Committed text
- * before the buffer is the next decode's prompt. Silence between utterances is not decoded.
+ * before the buffer is the next decode's prompt; a hypothesis that cannot be what the buffer
+ * said (./implausible.ts: the prompt said again) is decoded again without it. Silence between
+ * utterances is not decoded.
  */
 import { SAMPLE_RATE } from '../audio';
 import { AbortError, LiveClosedError } from '../errors';
@@ -21,6 +23,7 @@ import type { LiveEvent, LiveEventType, LiveResult, LiveStats, LiveWord } from '
 import { Endpointer } from './endpointer';
 import { EventChannel } from './event-channel';
 import { HeldAudio } from './held-audio';
+import { implausibleHypothesis } from './implausible';
 import type { CheckedLiveOptions } from './live-options';
 import { LocalAgreement } from './local-agreement';
 import { PushedAudio } from './pushed-audio';
@@ -435,13 +438,28 @@ export class LiveTranscriber implements AsyncIterable<LiveEvent>, AsyncDisposabl
     this.#agreement.trimAfter(after);
   }
 
-  /** Decodes the buffer from its start to `to`; returns its words in the stream's clock. */
+  /**
+   * Decodes the buffer from its start to `to`; returns its words in the stream's clock. A
+   * hypothesis that cannot be what the buffer said (./implausible.ts: Whisper said the
+   * prompt again) is decoded once more without the prompt; one that still cannot is no
+   * hypothesis at all (no words).
+   */
   async #decode(to: number): Promise<LiveWord[]> {
     const from = this.#held.start;
     const audio = this.#held.copy(from, to);
     this.#decodedTo = to;
     this.#caughtUpTo = Math.max(this.#caughtUpTo, to);
     if (audio.length < SAMPLE_RATE / 10) return [];
+    const prompt = this.#prompt(from);
+    let words = await this.#decodeAudio(audio, from, to, prompt);
+    if (prompt !== undefined && implausibleHypothesis(words, to - from, prompt) !== undefined) {
+      words = await this.#decodeAudio(audio, from, to, undefined);
+    }
+    return implausibleHypothesis(words, to - from, undefined) === undefined ? words : [];
+  }
+
+  /** One decode of `audio` (the buffer from `from` to `to`) after `prompt`. */
+  async #decodeAudio(audio: Float32Array, from: number, to: number, prompt: string | undefined): Promise<LiveWord[]> {
     const seconds = audio.length / SAMPLE_RATE;
     const fallbackOff = seconds < NO_FALLBACK_SECONDS && this.#options.decoding.temperatureIncrement === undefined;
     const options: TranscribeOptions = {
@@ -455,7 +473,6 @@ export class LiveTranscriber implements AsyncIterable<LiveEvent>, AsyncDisposabl
       // 50 encoder frames a second; whisper.cpp wants a multiple of 64 for its kernels.
       ...(this.#options.audioContext === 'auto' ? { audioContext: Math.min(1500, Math.ceil(((seconds + 1) * 50) / 64) * 64) } : {}),
     };
-    const prompt = this.#prompt(from);
     if (prompt) options.initialPrompt = prompt;
     this.#decodes++;
     const transcript = await this.#decoder.transcribe(audio, options);
