@@ -24,15 +24,18 @@ export interface LiveOptions {
    *   utterance; an utterance longer than `maxBufferSeconds` has its earlier words made
    *   final window by window. Partial text still follows every decode.
    * On the five-minute English set with tiny.en and 1-s chunks (docs/live.md),
-   * `'agreement'` made words final 2.8-3.1 s after they were said (median), from 0.3 WER
-   * points below offline transcription to 2.7 above; `'utterance'` took 9.7 s and was
-   * 0.2-1.1 points below it. Default `'agreement'`.
+   * `'agreement'` made words final 2.7-3.1 s after they were said (median), from 0.3 WER
+   * points below offline transcription to 5.2 above (runs differ: timing decides which
+   * decodes run); `'utterance'` took 9.7 s and was 0.2-1.1 points below it. Default
+   * `'agreement'`.
    */
   commit?: 'utterance' | 'agreement';
   /**
    * Seconds of new audio that start the next decode of the growing buffer: smaller gives
    * text sooner and costs more decodes. Decodes never overlap; audio that arrives during
-   * one waits for the next. Default `1`.
+   * one waits for the next. Below 1 s, two consecutive decodes hear nearly the same audio
+   * and agree on the same guesses more often: with 0.5 s, tiny.en's final text was 5.8 WER
+   * points worse than with 1 s on a CPU that kept up (docs/live.md). Default `1`.
    */
   chunkSeconds?: number;
   /**
