@@ -255,7 +255,7 @@ export interface NativeAddon {
   /**
    * For the tests: flash attention on seeded random decoder- and encoder-shaped inputs, by
    * ggml's kernels and by patch grouped-decoder-attention's, each against F64
-   * (binding/diagnostics/attention_check.h). Synchronous; about a second.
+   * (binding/diagnostics/attention_check.h). Synchronous; about half a second.
    */
   checkAttentionKernels(): { rows: number; keys: number; masked: boolean; upstreamError: number; groupedError: number; scale: number }[];
 }

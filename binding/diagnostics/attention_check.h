@@ -15,7 +15,7 @@ namespace whisper_napi {
 // a prompt's rows, masked self-attention; then the tiled kernel: an encoder's rows, masked
 // rows in partial tiles, keys too many to keep converted). Errors are the largest absolute
 // difference from the F64 result; `scale` is the largest absolute value of that result.
-// Synchronous: about a second, most of it the F64 reference.
+// Synchronous: about half a second, most of it the F64 reference.
 Napi::Value CheckAttentionKernels(const Napi::CallbackInfo& info);
 
 }  // namespace whisper_napi

@@ -451,11 +451,10 @@ export class LiveTranscriber implements AsyncIterable<LiveEvent>, AsyncDisposabl
     this.#caughtUpTo = Math.max(this.#caughtUpTo, to);
     if (audio.length < SAMPLE_RATE / 10) return [];
     const prompt = this.#prompt(from);
-    let words = await this.#decodeAudio(audio, from, to, prompt);
-    if (prompt !== undefined && implausibleHypothesis(words, to - from, prompt) !== undefined) {
-      words = await this.#decodeAudio(audio, from, to, undefined);
-    }
-    return implausibleHypothesis(words, to - from, undefined) === undefined ? words : [];
+    const words = await this.#decodeAudio(audio, from, to, prompt);
+    if (implausibleHypothesis(words, to - from, prompt) === undefined) return words;
+    const again = prompt === undefined ? words : await this.#decodeAudio(audio, from, to, undefined);
+    return implausibleHypothesis(again, to - from, undefined) === undefined ? again : [];
   }
 
   /** One decode of `audio` (the buffer from `from` to `to`) after `prompt`. */
